@@ -1,0 +1,95 @@
+"""The anonymous storefront page cache.
+
+Every cached page is stored under the current catalog version; any change to the catalog
+bumps the version after commit, so all pages are fresh at once without hunting for keys.
+Signed-in shoppers, shoppers with a cart and flash messages bypass the cache. Pages are
+stored with a placeholder where the CSRF token goes, filled in per visitor when served.
+"""
+
+import hashlib
+import time
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.translation import get_language
+
+VERSION_KEY = "storefront:catalog-version"
+CSRF_PLACEHOLDER = "__vitrina_csrf_token__"
+# Tracking parameters say where a visitor came from, not what the page shows.
+IGNORED_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
+                  "yclid", "gclid", "msclkid", "fbclid")
+
+
+def catalog_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A fresh cache starts a new namespace, never one an older process may have filled.
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def invalidate_storefront_cache() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def is_cacheable(request) -> bool:
+    return (
+        settings.PAGE_CACHE_ENABLED
+        and request.method in ("GET", "HEAD")
+        and not any(name in request.COOKIES for name in settings.PAGE_CACHE_BYPASS_COOKIES)
+        and not request.user.is_authenticated
+    )
+
+
+def page_key(request) -> str:
+    params = sorted((k, v) for k, values in request.GET.lists() if k not in IGNORED_PARAMS for v in values)
+    address = f"{request.path}?{urlencode(params)}"
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"storefront:page:{catalog_version()}:{get_language()}:{digest}"
+
+
+def csrf_placeholder(request) -> dict:
+    """Context processor: a page rendered for the cache carries a placeholder token."""
+    return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "renders_for_page_cache", False) else {}
+
+
+def _serve(request, content: bytes, content_type: str) -> HttpResponse:
+    if CSRF_PLACEHOLDER.encode() in content:
+        content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+    return HttpResponse(content, content_type=content_type)
+
+
+def storefront_page_cache(view):
+    """Serve an anonymous shopper's page from the cache, rendering it once per catalog version."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_cacheable(request):
+            return view(request, *args, **kwargs)
+        key = page_key(request)
+        entry = cache.get(key)
+        if entry is None:
+            request.renders_for_page_cache = True
+            try:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response.render()
+            except Http404:
+                request.renders_for_page_cache = False
+                raise
+            request.renders_for_page_cache = False
+            if response.status_code != 200 or response.streaming:
+                return response
+            entry = (response.content, response["Content-Type"])
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        return _serve(request, *entry)
+
+    return wrapper

@@ -1,0 +1,71 @@
+"""Product search: PostgreSQL full-text search with a Russian configuration, ranked, with
+prefix matching for half-typed words and trigram similarity for typos; a plain substring
+search on SQLite so development works with nothing installed."""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.db import connection
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+
+from catalog.models import Product
+
+MAX_QUERY_LENGTH = 100
+TYPO_SIMILARITY = 0.3
+WORD = re.compile(r"[\w-]+", re.UNICODE)
+
+
+def normalise_query(raw: str) -> str:
+    return " ".join(raw.split())[:MAX_QUERY_LENGTH]
+
+
+def products_search(*, query: str, products: QuerySet[Product] | None = None) -> QuerySet[Product]:
+    """Active products matching `query`, best match first (annotated with `rank`)."""
+    products = Product.objects.active() if products is None else products
+    query = normalise_query(query)
+    words = WORD.findall(query.lower())
+    if not words:
+        return products.none()
+    if connection.vendor == "postgresql":
+        return _postgres_search(products, query, words)
+    return _substring_search(products, words)
+
+
+def _prefix_tsquery(words: list[str]) -> SearchQuery:
+    # Each word as a prefix ("шамп" finds "шампунь"); quoting keeps user text out of the syntax.
+    terms = " & ".join("'{}':*".format(word.replace("'", "")) for word in words)
+    return SearchQuery(terms, config="russian", search_type="raw")
+
+
+def _postgres_search(products, query: str, words: list[str]) -> QuerySet[Product]:
+    text_query = _prefix_tsquery(words)
+    exact_sku = Q(sku__iexact=query)
+    matches = products.filter(Q(search_vector=text_query) | exact_sku)
+    if matches.exists():
+        return matches.annotate(
+            rank=SearchRank(F("search_vector"), text_query, normalization=Value(1))
+            + Case(When(exact_sku, then=Value(10.0)), default=Value(0.0), output_field=FloatField())
+        ).order_by("-rank", "-sales_count", "pk")
+    # Nothing matched word for word: try names that look alike ("шампнуь" -> "шампунь").
+    return (
+        products.filter(name__trigram_word_similar=query)
+        .annotate(rank=TrigramSimilarity("name", query))
+        .filter(rank__gte=TYPO_SIMILARITY / 2)
+        .order_by("-rank", "-sales_count", "pk")
+    )
+
+
+def _substring_search(products, words: list[str]) -> QuerySet[Product]:
+    matches = products
+    for word in words:
+        matches = matches.filter(search_text__contains=word)
+    phrase = " ".join(words)
+    return matches.annotate(
+        rank=Case(
+            When(sku__iexact=phrase, then=Value(4)),
+            When(name__icontains=phrase, then=Value(3)),
+            When(brand__name__icontains=phrase, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("-rank", "-sales_count", "pk")

@@ -1,0 +1,220 @@
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from catalog.filters import SORTS, ProductFilter
+from catalog.models import (
+    Attribute,
+    AttributeOption,
+    Brand,
+    Category,
+    Product,
+    ProductAttributeValue,
+    ProductImage,
+    ProductVariant,
+)
+
+
+def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
+    """What a product card shows, in a fixed number of queries whatever the page size."""
+    return (
+        queryset.select_related("brand")
+        .annotate(is_in_stock=ExpressionWrapper(Product.objects.in_stock_q(), output_field=BooleanField()))
+        .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
+    )
+
+
+def categories_featured() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True, is_featured=True).order_by("position", "name")
+
+
+def categories_top() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True, parent__isnull=True).order_by("position", "name")
+
+
+def products_new(*, limit: int = 8) -> QuerySet[Product]:
+    return product_cards(Product.objects.active().order_by("-created_at", "-id"))[:limit]
+
+
+def products_bestsellers(*, limit: int = 8) -> QuerySet[Product]:
+    return product_cards(Product.objects.active().filter(sales_count__gt=0).order_by(*SORTS["popular"]))[:limit]
+
+
+def category_get(*, slug: str) -> Category:
+    return get_object_or_404(Category.objects.filter(is_active=True), slug=slug)
+
+
+def category_ancestors(*, category: Category) -> list[Category]:
+    ancestors = {c.pk: c for c in Category.objects.filter(pk__in=category.ancestor_ids)}
+    return [ancestors[pk] for pk in category.ancestor_ids if pk in ancestors]
+
+
+def category_children(*, category: Category | None) -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True, parent=category).order_by("position", "name")
+
+
+def category_filter_attributes(*, category: Category | None) -> list[Attribute]:
+    """The attributes a listing filters by: the category's own and those of its ancestors."""
+    if category is None:
+        return []
+    category_ids = [*category.ancestor_ids, category.pk]
+    return list(
+        Attribute.objects.filter(categoryattribute__category_id__in=category_ids)
+        .prefetch_related(Prefetch("options", queryset=AttributeOption.objects.order_by("position", "value")))
+        .order_by("categoryattribute__position", "name")
+        .distinct()
+    )
+
+
+def products_in_category(*, category: Category | None) -> QuerySet[Product]:
+    products = Product.objects.active().order_by(*SORTS["popular"])
+    if category is not None:
+        products = products.filter(category__path__startswith=category.path)
+    return products
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    kind: str
+    options: list[FacetOption] = field(default_factory=list)
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    count: int = 0
+    selected_min: str = ""
+    selected_max: str = ""
+    selected: bool = False
+
+
+def _selected(filterset: ProductFilter, name: str) -> set[str]:
+    return set(filterset.data.getlist(name)) if filterset.is_bound else set()
+
+
+def catalog_facets(*, filterset: ProductFilter) -> list[Facet]:
+    """Counts next to each filter value. Each facet counts the products that match every
+    other active filter; that is one query for all untouched facets and one per active one."""
+    active = filterset.active_names()
+    facets = [_brand_facet(filterset, active)]
+    untouched = [a for a in filterset.attributes if not active & _filter_names(a)]
+    shared_rows = _attribute_counts(_filtered(filterset), untouched)
+    for attribute in filterset.attributes:
+        if attribute in untouched:
+            rows = shared_rows
+        else:
+            rows = _attribute_counts(filterset.queryset_without(*_filter_names(attribute)), [attribute])
+        facets.append(_attribute_facet(filterset, attribute, rows))
+    return facets
+
+
+def _filter_names(attribute: Attribute) -> set[str]:
+    name = f"a_{attribute.slug}"
+    return {f"{name}_min", f"{name}_max"} if attribute.kind == Attribute.Kind.NUMBER else {name}
+
+
+def _brand_facet(filterset: ProductFilter, active: set[str]) -> Facet:
+    products = filterset.queryset_without("brand") if "brand" in active else _filtered(filterset)
+    counts = (
+        Brand.objects.filter(products__in=products)
+        .annotate(n=Count("products", distinct=True)).order_by("name").values_list("slug", "name", "n")
+    )
+    selected = _selected(filterset, "brand")
+    return Facet(name="brand", label=str(ProductFilter.base_filters["brand"].label), kind="brand", options=[
+        FacetOption(value=slug, label=name, count=n, selected=slug in selected) for slug, name, n in counts
+    ])
+
+
+def _filtered(filterset: ProductFilter) -> QuerySet[Product]:
+    return filterset.filter_queryset(filterset.queryset.all()) if filterset.is_bound else filterset.queryset.all()
+
+
+def _attribute_counts(products: QuerySet[Product], attributes: list[Attribute]) -> dict:
+    """{attribute_id: {"options": {option_id: n}, "yes": n, "min": x, "max": y}} in one query."""
+    if not attributes:
+        return {}
+    rows = (
+        ProductAttributeValue.objects
+        .filter(attribute__in=attributes, product__in=products.order_by().values("pk"))
+        .values("attribute_id", "option_id", "boolean")
+        .annotate(n=Count("product_id", distinct=True), low=Min("number"), high=Max("number"))
+        .order_by()
+    )
+    result: dict[int, dict] = {}
+    for row in rows:
+        entry = result.setdefault(row["attribute_id"], {"options": {}, "yes": 0, "min": None, "max": None})
+        if row["option_id"] is not None:
+            entry["options"][row["option_id"]] = row["n"]
+        if row["boolean"]:
+            entry["yes"] += row["n"]
+        if row["low"] is not None:
+            entry["min"] = row["low"] if entry["min"] is None else min(entry["min"], row["low"])
+            entry["max"] = row["high"] if entry["max"] is None else max(entry["max"], row["high"])
+    return result
+
+
+def _attribute_facet(filterset: ProductFilter, attribute: Attribute, rows: dict) -> Facet:
+    entry = rows.get(attribute.pk, {"options": {}, "yes": 0, "min": None, "max": None})
+    name = f"a_{attribute.slug}"
+    facet = Facet(name=name, label=str(attribute), kind=attribute.kind)
+    if attribute.kind == Attribute.Kind.CHOICE:
+        selected = _selected(filterset, name)
+        facet.options = [
+            FacetOption(value=option.slug, label=option.value, count=entry["options"].get(option.pk, 0),
+                        selected=option.slug in selected)
+            for option in attribute.options.all()
+            if entry["options"].get(option.pk) or option.slug in selected
+        ]
+    elif attribute.kind == Attribute.Kind.NUMBER:
+        facet.minimum, facet.maximum = entry["min"], entry["max"]
+        if filterset.is_bound:
+            facet.selected_min = filterset.data.get(f"{name}_min", "")
+            facet.selected_max = filterset.data.get(f"{name}_max", "")
+    else:
+        facet.count = entry["yes"]
+        facet.selected = bool(_selected(filterset, name) & {"true", "on", "1"})
+    return facet
+
+
+def product_get(*, slug: str) -> Product:
+    return get_object_or_404(Product.objects.active().select_related("category", "brand"), slug=slug)
+
+
+def product_id_by_slug(*, slug: str) -> int:
+    product_id = Product.objects.active().filter(slug=slug).values_list("pk", flat=True).first()
+    if product_id is None:
+        raise Http404("No such product")
+    return product_id
+
+
+def product_page(*, product_id: int) -> dict:
+    """Everything the product page shows, in a fixed number of queries."""
+    product = get_object_or_404(
+        Product.objects.select_related("category", "brand").prefetch_related(
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+            Prefetch("variants", queryset=ProductVariant.objects.filter(is_active=True).order_by("position", "id")),
+            Prefetch("attribute_values", queryset=ProductAttributeValue.objects
+                     .select_related("attribute", "option").order_by("attribute__name")),
+        ),
+        pk=product_id,
+    )
+    related = product_cards(product.related_products.active())[:8]
+    variants = list(product.variants.all())
+    in_stock = any(v.in_stock for v in variants) if variants else product.stock > 0
+    return {
+        "product": product,
+        "variants": variants,
+        "in_stock": in_stock,
+        "related_products": related,
+        "breadcrumbs": [*category_ancestors(category=product.category), product.category],
+    }

@@ -1,0 +1,23 @@
+from django.db import transaction
+from django.db.models import QuerySet
+
+from catalog.cache import invalidate_storefront_cache
+from catalog.models import THUMB_SIZES, Product, ProductImage
+from core.images import make_thumbnail
+
+
+@transaction.atomic
+def products_set_active(*, products: QuerySet[Product], is_active: bool) -> int:
+    """Show or hide many products at once; the storefront drops its cached pages on commit."""
+    count = products.update(is_active=is_active)
+    transaction.on_commit(invalidate_storefront_cache)
+    return count
+
+
+def product_image_make_thumbnails(*, image: ProductImage) -> None:
+    """Render the storefront sizes once, when the picture is uploaded or replaced."""
+    for label, size in THUMB_SIZES.items():
+        thumb = make_thumbnail(image.image, size=size, name_suffix=str(size))
+        getattr(image, f"thumb_{label}").save(thumb.name, thumb, save=False)
+    ProductImage.objects.filter(pk=image.pk).update(thumb_small=image.thumb_small.name,
+                                                    thumb_large=image.thumb_large.name)

@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from catalog import selectors
+from catalog.cache import storefront_page_cache
+from catalog.filters import SORT_CHOICES, ProductFilter
+from catalog.search import normalise_query, products_search
+from catalog.signals import product_viewed
+
+DEFAULT_PAGE_SIZE = 24
+
+
+def _page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in settings.CATALOG_PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def _paginate(request, products):
+    page = Paginator(products, _page_size(request)).get_page(request.GET.get("page"))
+    page.object_list = selectors.product_cards(page.object_list)
+    return page
+
+
+@storefront_page_cache
+def home(request):
+    return render(request, "catalog/home.html", {
+        "featured_categories": selectors.categories_featured(),
+        "new_products": selectors.products_new(),
+        "bestsellers": selectors.products_bestsellers(),
+    })
+
+
+@storefront_page_cache
+def category(request, slug: str | None = None):
+    current = selectors.category_get(slug=slug) if slug else None
+    filterset = ProductFilter(
+        request.GET or None,
+        queryset=selectors.products_in_category(category=current),
+        attributes=selectors.category_filter_attributes(category=current),
+    )
+    page = _paginate(request, filterset.qs)
+    return render(request, "catalog/category.html", {
+        "category": current,
+        "breadcrumbs": selectors.category_ancestors(category=current) if current else [],
+        "subcategories": selectors.category_children(category=current),
+        "filterset": filterset,
+        "facets": selectors.catalog_facets(filterset=filterset),
+        "page": page,
+        "sort_choices": SORT_CHOICES,
+        "current_sort": request.GET.get("sort", "popular"),
+        "page_sizes": settings.CATALOG_PAGE_SIZES,
+    })
+
+
+def product(request, slug: str):
+    product_id = selectors.product_id_by_slug(slug=slug)
+    product_viewed.send(sender=product, request=request, product_id=product_id)
+    return _product_page(request, product_id=product_id)
+
+
+@storefront_page_cache
+def _product_page(request, *, product_id: int):
+    return render(request, "catalog/product.html", selectors.product_page(product_id=product_id))
+
+
+@storefront_page_cache
+def search(request):
+    query = normalise_query(request.GET.get("q", ""))
+    page = _paginate(request, products_search(query=query)) if query else None
+    return render(request, "catalog/search.html", {
+        "query": query,
+        "page": page,
+        "title": _("Search: %(query)s") % {"query": query} if query else _("Search"),
+    })

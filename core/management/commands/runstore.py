@@ -1,0 +1,48 @@
+"""Start the whole store in the foreground: web server, Celery worker and Celery beat.
+Ctrl-C stops all three; if one of them dies, the others are stopped too."""
+
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the web server, a Celery worker and Celery beat together (development)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args, port, **options):
+        python = sys.executable
+        processes = {
+            "web": [python, "manage.py", "runserver", f"0.0.0.0:{port}"],
+            "worker": [python, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
+            "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
+        }
+        running = {name: subprocess.Popen(command) for name, command in processes.items()}
+        self.stdout.write(self.style.SUCCESS(f"Store running at http://127.0.0.1:{port}/ — Ctrl-C stops it."))
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        try:
+            while all(process.poll() is None for process in running.values()):
+                time.sleep(0.5)
+            dead = [name for name, process in running.items() if process.poll() is not None]
+            self.stderr.write(f"{', '.join(dead)} stopped; stopping the rest.")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self._stop(running)
+
+    @staticmethod
+    def _stop(running: dict[str, subprocess.Popen]) -> None:
+        for process in running.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 10
+        for process in running.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -1,0 +1,78 @@
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from catalog import models as catalog
+from customers import models as customers
+
+factory.Faker._DEFAULT_LOCALE = "ru_RU"
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = catalog.Category
+
+    name = factory.Sequence(lambda n: f"Категория {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class BrandFactory(DjangoModelFactory):
+    class Meta:
+        model = catalog.Brand
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Бренд {n}")
+    slug = factory.Sequence(lambda n: f"brand-{n}")
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = catalog.Product
+
+    category = factory.SubFactory(CategoryFactory)
+    brand = factory.SubFactory(BrandFactory)
+    name = factory.Sequence(lambda n: f"Товар {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    sku = factory.Sequence(lambda n: f"SKU-{n:06d}")
+    description = factory.Faker("paragraph")
+    price = Decimal("990.00")
+    stock = 10
+
+
+class ProductVariantFactory(DjangoModelFactory):
+    class Meta:
+        model = catalog.ProductVariant
+
+    product = factory.SubFactory(ProductFactory)
+    sku = factory.Sequence(lambda n: f"VAR-{n:06d}")
+    name = factory.Sequence(lambda n: f"Размер {n}")
+    stock = 5
+
+
+class AttributeFactory(DjangoModelFactory):
+    class Meta:
+        model = catalog.Attribute
+
+    name = factory.Sequence(lambda n: f"Свойство {n}")
+    slug = factory.Sequence(lambda n: f"attribute-{n}")
+    kind = catalog.Attribute.Kind.CHOICE
+
+
+class AttributeOptionFactory(DjangoModelFactory):
+    class Meta:
+        model = catalog.AttributeOption
+
+    attribute = factory.SubFactory(AttributeFactory)
+    value = factory.Sequence(lambda n: f"Значение {n}")
+    slug = factory.Sequence(lambda n: f"value-{n}")
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = customers.User
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("correct horse battery staple")
