@@ -76,3 +76,41 @@ class UserFactory(DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     password = factory.django.Password("correct horse battery staple")
+
+
+class CategoryAttributeFactory(DjangoModelFactory):
+    class Meta:
+        model = catalog.CategoryAttribute
+
+    category = factory.SubFactory(CategoryFactory)
+    attribute = factory.SubFactory(AttributeFactory)
+
+
+class ProductAttributeValueFactory(DjangoModelFactory):
+    """Pass option=, number= or boolean= to match the attribute's kind."""
+
+    class Meta:
+        model = catalog.ProductAttributeValue
+
+    product = factory.SubFactory(ProductFactory)
+    attribute = factory.SubFactory(AttributeFactory)
+
+
+def png_file(name: str = "photo.png", *, width: int = 40, height: int = 30, colour: str = "red"):
+    """A small real PNG, made with Pillow, ready to be saved into an ImageField."""
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), colour).save(buffer, "PNG")
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+class ProductImageFactory(DjangoModelFactory):
+    class Meta:
+        model = catalog.ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    image = factory.LazyFunction(png_file)
