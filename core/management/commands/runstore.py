@@ -9,6 +9,10 @@ import time
 from django.core.management.base import BaseCommand
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run the web server, a Celery worker and Celery beat together (development)."
 
@@ -22,9 +26,10 @@ class Command(BaseCommand):
             "worker": [python, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
             "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
         }
-        running = {name: subprocess.Popen(command) for name, command in processes.items()}
+        # Own process groups: Ctrl-C reaches only this command, which then stops each child once.
+        running = {name: subprocess.Popen(command, start_new_session=True) for name, command in processes.items()}
         self.stdout.write(self.style.SUCCESS(f"Store running at http://127.0.0.1:{port}/ — Ctrl-C stops it."))
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+        signal.signal(signal.SIGTERM, _interrupt)
         try:
             while all(process.poll() is None for process in running.values()):
                 time.sleep(0.5)
@@ -39,7 +44,7 @@ class Command(BaseCommand):
     def _stop(running: dict[str, subprocess.Popen]) -> None:
         for process in running.values():
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)  # a warm shutdown for Celery
         deadline = time.monotonic() + 10
         for process in running.values():
             try:
