@@ -5,6 +5,7 @@ broker on the file system, e-mail written to var/mail/. Set DATABASE_URL and RED
 PostgreSQL and Redis; set DEBUG=0 and SECRET_KEY for production.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -240,6 +241,13 @@ PAGE_CACHE_BYPASS_COOKIES = ("cart", "messages")
 # A visit ends after this long without a request, as web analytics counts sessions.
 VISIT_IDLE_MINUTES = env_int("VISIT_IDLE_MINUTES", 30)
 CATALOG_PAGE_SIZES = (12, 24, 48)
+# Orders: numbers read "VT-10001"; a customer may pay at most this share of the goods
+# (after the promo discount) with bonus points, earns this percent of what they paid
+# for the goods when the order is delivered, and earned points expire after this many days.
+ORDER_NUMBER_PREFIX = env_str("ORDER_NUMBER_PREFIX", "VT-")
+POINTS_MAX_SHARE = Decimal(env_str("POINTS_MAX_SHARE", "0.3"))
+POINTS_EARN_PERCENT = Decimal(env_str("POINTS_EARN_PERCENT", "5"))
+POINTS_LIFETIME_DAYS = env_int("POINTS_LIFETIME_DAYS", 365)
 DEMO_STAFF_PASSWORD = "vitrina-demo"  # noqa: S105 - demo accounts exist only with DEBUG on
 
 LOGGING = {

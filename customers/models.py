@@ -29,9 +29,16 @@ class CustomerManager(UserManager):
 class User(AbstractUser):
     """Anyone who signs in: shoppers and the shop's staff alike."""
 
+    class Gender(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+
     username = None
     email = models.EmailField(_("e-mail"), unique=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -100,3 +107,104 @@ class ProductView(models.Model):
         ordering = ("-viewed_at",)
         verbose_name = _("product view")
         verbose_name_plural = _("product views")
+
+
+class PointsEntry(models.Model):
+    """One line of a customer's bonus points ledger; the balance is the sum of `delta`.
+
+    Points are whole numbers and one point pays one ruble, so a ledger line is an exact
+    integer and never needs rounding. Only earned points expire (`expires_at`); spending
+    uses the points that expire first. The order is referenced by its number, as text:
+    customers sits below orders and never points a key upwards.
+    """
+
+    class Reason(models.TextChoices):
+        EARNED = "earned", _("Earned for an order")
+        SPENT = "spent", _("Spent on an order")
+        REFUNDED = "refunded", _("Returned: order cancelled")
+        REVOKED = "revoked", _("Taken back: order returned")
+        EXPIRED = "expired", _("Expired")
+        ADJUSTED = "adjusted", _("Adjusted by the shop")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="points_entries", verbose_name=_("customer")
+    )
+    delta = models.IntegerField(_("points"), help_text=_("Positive when points are added, negative when taken."))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    order_number = models.CharField(_("order"), max_length=32, blank=True, db_index=True)
+    comment = models.CharField(_("comment"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("points entry")
+        verbose_name_plural = _("points ledger")
+        indexes = [models.Index(fields=("user", "created_at"), name="points_entry_user_created")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(delta=0), name="points_entry_delta_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delta:+d} · {self.get_reason_display()}"
+
+
+class ConsentQuerySet(models.QuerySet):
+    def for_person(self, *, user: User | None = None, email: str = "", phone: str = ""):
+        who = models.Q(pk__in=[])
+        if user is not None:
+            who |= models.Q(user=user)
+        if email:
+            who |= models.Q(email=email.strip().lower())
+        if phone:
+            who |= models.Q(phone=phone)
+        return self.filter(who)
+
+    def is_granted(self, *, kind: str, user: User | None = None, email: str = "", phone: str = "") -> bool:
+        """The latest record of this kind for this person decides; no record means no consent."""
+        latest = self.for_person(user=user, email=email, phone=phone).filter(kind=kind).order_by("-created_at", "-id")
+        return bool(latest.values_list("granted", flat=True).first())
+
+
+class Consent(models.Model):
+    """A consent given or withdrawn, kept forever as evidence: who, what wording, where, when.
+    A change of mind is a new row; the latest row of a kind is the current answer."""
+
+    class Kind(models.TextChoices):
+        PERSONAL_DATA = "personal_data", _("Processing of personal data")
+        MARKETING_EMAIL = "marketing_email", _("Marketing e-mails")
+        MARKETING_SMS = "marketing_sms", _("Marketing SMS")
+
+    class Source(models.TextChoices):
+        CHECKOUT = "checkout", _("Checkout")
+        REGISTRATION = "registration", _("Registration")
+        ACCOUNT = "account", _("Account settings")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+        ADMIN = "admin", _("Entered by the shop")
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="consents", verbose_name=_("customer")
+    )
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
+    kind = models.CharField(_("consent"), max_length=20, choices=Kind.choices)
+    granted = models.BooleanField(_("granted"))
+    wording_version = models.CharField(_("wording version"), max_length=32)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(email="") | ~models.Q(phone=""),
+                name="consent_names_a_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {'yes' if self.granted else 'no'}"
