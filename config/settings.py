@@ -257,3 +257,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Messaging ------------------------------------------------------------------------
+# Order messages and campaigns (marketing/). E-mail goes through EMAIL_BACKEND above; SMS
+# through SMS_BACKEND: files in var/sms/ by default, "marketing.backends.sms.SmsRuBackend"
+# with SMS_RU_API_ID (and an approved SMS_SENDER name) in production.
+SMS_BACKEND = env_str("SMS_BACKEND", "marketing.backends.sms.FileSmsBackend")
+SMS_FILE_PATH = VAR_DIR / "sms"
+SMS_RU_API_ID = env_str("SMS_RU_API_ID")
+SMS_SENDER = env_str("SMS_SENDER")
+# No SMS between these hours in the customer's time zone (or TIME_ZONE): it waits till the end.
+SMS_QUIET_HOURS_START = env_str("SMS_QUIET_HOURS_START", "21:00")
+SMS_QUIET_HOURS_END = env_str("SMS_QUIET_HOURS_END", "09:00")
+# Provider errors are retried with growing pauses (1, 2, 4... minutes) up to this many attempts.
+MESSAGE_MAX_ATTEMPTS = env_int("MESSAGE_MAX_ATTEMPTS", 5)
+# A message "sending" for longer than this had its worker die mid-send: it becomes "unknown".
+MESSAGE_SENDING_STUCK_MINUTES = env_int("MESSAGE_SENDING_STUCK_MINUTES", 10)

@@ -114,3 +114,26 @@ class ProductImageFactory(DjangoModelFactory):
 
     product = factory.SubFactory(ProductFactory)
     image = factory.LazyFunction(png_file)
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class OutboundMessageFactory(DjangoModelFactory):
+    """An outbox row as a worker finds it: pending and due now unless told otherwise."""
+
+    class Meta:
+        model = "marketing.OutboundMessage"
+
+    channel = "email"
+    kind = "order_accepted"
+    recipient = factory.Sequence(lambda n: f"customer{n}@example.com")
+    language = "ru"
+    subject = "Заказ VT-10001 принят"
+    body = "Мы получили ваш заказ VT-10001."
+    idempotency_key = factory.Sequence(lambda n: f"test:message:{n}")
+    reference = "order:VT-10001"
+    due_at = factory.LazyFunction(_now)

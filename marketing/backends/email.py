@@ -1,0 +1,45 @@
+import smtplib
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+
+from marketing.backends import ProviderError, ProviderTimeout
+
+# Django's SMTP backend waits forever by default; a send must end well before the sweep
+# declares a "sending" row stuck.
+DEFAULT_TIMEOUT_SECONDS = 30
+
+
+class DjangoEmailBackend:
+    """Sends through settings.EMAIL_BACKEND: a file in development, SMTP or anymail in production."""
+
+    def send(self, message) -> str:
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or None
+        message_id = make_msgid(domain=domain)
+        email = EmailMessage(
+            subject=message.subject,
+            body=message.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[message.recipient],
+            headers={"Message-ID": message_id},
+            connection=get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_TIMEOUT_SECONDS),
+        )
+        try:
+            sent = email.send()
+        except TimeoutError as error:
+            raise ProviderTimeout(f"e-mail server did not answer: {error}") from error
+        except smtplib.SMTPServerDisconnected as error:
+            # The connection dropped: the server may have queued the message before it went.
+            raise ProviderTimeout(f"e-mail server disconnected: {error}") from error
+        except (smtplib.SMTPException, OSError) as error:
+            raise ProviderError(f"e-mail not accepted: {error}") from error
+        except Exception as error:
+            # anymail raises its own errors (AnymailAPIError...); a refusal from the API is an error.
+            if type(error).__module__.startswith("anymail"):
+                raise ProviderError(f"e-mail service refused: {error}") from error
+            raise
+        if not sent:
+            raise ProviderError("e-mail backend reported nothing sent")
+        anymail_status = getattr(email, "anymail_status", None)
+        return (anymail_status and anymail_status.message_id) or message_id
