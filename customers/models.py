@@ -20,6 +20,10 @@ class CustomerManager(UserManager):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(None, email, password, **extra_fields)
 
+    def get_by_natural_key(self, username):
+        # "Anna@Mail.ru" and "anna@mail.ru" are one customer.
+        return self.get(email__iexact=username)
+
     def create_superuser(self, email=None, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)

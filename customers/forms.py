@@ -1,0 +1,74 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from customers import throttle
+from customers.models import User
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def __init__(self, *args, request, **kwargs):
+        self.request = request
+        self.user = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        email, password = self.cleaned_data.get("email"), self.cleaned_data.get("password")
+        if not email or not password:
+            return self.cleaned_data
+        address = self.request.META.get("REMOTE_ADDR", "")
+        if throttle.sign_in_blocked(email=email, address=address):
+            raise ValidationError(
+                _("Too many failed attempts. Please wait %(minutes)d minutes or reset your password."),
+                code="throttled", params={"minutes": settings.SIGN_IN_THROTTLE_MINUTES},
+            )
+        self.user = authenticate(self.request, username=email, password=password)
+        if self.user is None:
+            raise ValidationError(_("Wrong e-mail or password."), code="invalid_login")
+        return self.cleaned_data
+
+
+class SignUpForm(forms.ModelForm):
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name", "phone")
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(_("An account with this e-mail already exists. Sign in or reset the password."))
+        return email
+
+    def _post_clean(self):
+        super()._post_clean()
+        password = self.cleaned_data.get("password")
+        if password:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except ValidationError as error:
+                self.add_error("password", error)
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "phone")
