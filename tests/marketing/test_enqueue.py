@@ -125,3 +125,33 @@ def test_order_is_kept_when_the_broker_is_down_and_the_sweep_sends_its_message_l
     assert counts["scheduled"] == 1
     assert message.status == Status.SENT
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_same_message_enqueued_by_many_processes_at_once_is_written_once(order_context):
+    import threading
+
+    from django.db import connection
+
+    workers = 10
+    start = threading.Barrier(workers)
+    ids = []
+
+    def worker():
+        try:
+            start.wait()
+            with transaction.atomic():
+                ids.append(enqueue_accepted(order_context, send_after=timezone.now() + timezone.timedelta(days=1)).pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(ids) == workers
+    assert len(set(ids)) == 1
+    assert OutboundMessage.objects.count() == 1
