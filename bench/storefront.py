@@ -1,0 +1,451 @@
+"""Storefront throughput: how close the shop's pages come to the cheapest page Django can serve.
+
+Starts gunicorn (2 sync workers, persistent database connections) on PostgreSQL with 10,000
+seeded products and drives, with wrk from a second process, for a fixed time each:
+
+    ceiling   /bench/ok/ - a plain view that returns "ok", through the same middleware
+    home      /
+    category  the category listing with the most products, filtered by brand and stock
+    product   the best-selling product of that category
+    search    the most common word of product names
+
+as a returning visitor (the "vt" visit cookie and the csrftoken cookie from a first visit),
+once with the page cache on and once with it off (PAGE_CACHE_ENABLED). Prints requests/s,
+p50/p99 latency and the ratio to the ceiling, and writes bench/results/storefront.json.
+
+    .venv/bin/python bench/storefront.py            # 10 s per page, about 2.5 minutes
+    .venv/bin/python bench/storefront.py --quick    # 3 s per page, a smoke run
+
+Needs wrk (apt-get install wrk / brew install wrk), PostgreSQL and Redis (see --help).
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "storefront.json"
+sys.path.insert(0, str(ROOT))
+PAGES = ("ceiling", "home", "category", "product", "search")
+# (page, cache mode) -> the share of the ceiling's requests/s the page must reach.
+THROUGHPUT_TARGETS = {
+    ("category", "on"): 0.5,
+    ("product", "on"): 0.5,
+    ("category", "off"): 0.1,
+    ("product", "off"): 0.1,
+    ("search", "on"): 0.1,
+    ("search", "off"): 0.1,
+}
+SEARCH_P99_TARGET_MS = 100.0
+USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0 Safari/537.36"
+)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (default 10)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk open connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--products", type=int, default=10_000, help="products to seed (default 10000)")
+    parser.add_argument("--quick", action="store_true", help="3 s per page: a smoke run, not a measurement")
+    parser.add_argument("--cache", choices=("both", "on", "off"), default="both", help="page cache modes to run")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrina_bench")
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6"))
+    parser.add_argument("--var-dir", default=os.environ.get("BENCH_VAR_DIR", "/tmp/vitrina-bench-var"))  # noqa: S108
+    parser.add_argument("--output", default=str(RESULTS), help=f"JSON results (default {RESULTS.relative_to(ROOT)})")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration = 3
+    return args
+
+
+def bench_environment(args: argparse.Namespace) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "CACHE_KEY_PREFIX": "vitrina-bench",
+        "DB_CONN_MAX_AGE": "600",
+        "VAR_DIR": args.var_dir,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    })
+    return env
+
+
+# --- Preparing the store --------------------------------------------------------------------
+
+
+def require_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit(
+            "wrk is not installed; the bench needs it to load the server from a second process.\n"
+            "  Debian/Ubuntu: sudo apt-get install -y wrk\n"
+            "  macOS:         brew install wrk\n"
+            "  Other:         https://github.com/wg/wrk (make, then put wrk on PATH)"
+        )
+    return wrk
+
+
+def ensure_database(database_url: str) -> None:
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    db = dj_database_url.parse(database_url)
+    params = {"host": db["HOST"] or None, "port": db["PORT"] or None, "user": db["USER"] or None,
+              "password": db["PASSWORD"] or None}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
+        if not exists:
+            print(f"Creating database {db['NAME']}")
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+
+
+def manage(env: dict[str, str], *arguments: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *arguments], env=env, cwd=ROOT, check=True)
+
+
+def prepare_store(args: argparse.Namespace, env: dict[str, str]) -> None:
+    ensure_database(args.database_url)
+    print("Migrating the bench database")
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from catalog.models import Product
+
+    count = Product.objects.count()
+    if count < args.products:
+        print(f"Seeding {args.products} products ({count} there now); this takes a while once")
+        manage(env, "seed_demo", "--products", str(args.products))
+    else:
+        print(f"{count} products already seeded")
+    # A freshly seeded database has no planner statistics until autovacuum gets to it; a live shop has them.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print("Collecting static files")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0")
+
+
+def pick_pages() -> dict[str, dict]:
+    """Real addresses from the seeded catalog: the busiest listing, its best seller, a common word."""
+    from django.db import connection
+    from django.urls import reverse
+
+    from catalog.models import Category, Product
+    from catalog.search import products_search
+
+    products = Product.objects.active()
+    sizes = {
+        c: products.filter(category__path__startswith=c.path).count() for c in Category.objects.filter(is_active=True)
+    }
+    category = max(sizes, key=lambda c: (sizes[c], -c.depth))
+    in_category = products.filter(category__path__startswith=category.path)
+    query = "in_stock=true&sort=price"
+    filtered = in_category.in_stock()
+    product = in_category.order_by("-sales_count", "id").first()
+
+    words = Counter()
+    for name in products.values_list("name", flat=True).iterator():
+        words.update({w for w in re.findall(r"\w+", name.lower()) if len(w) >= 4 and not w.isdigit()})
+    term = words.most_common(1)[0][0]
+    matches = products_search(query=term).count()
+    connection.close()
+    return {
+        "ceiling": {"path": "/bench/ok/", "note": "plain Django view returning 'ok'"},
+        "home": {"path": reverse("catalog:home"), "note": "home page"},
+        "category": {
+            "path": f"{reverse('catalog:category', kwargs={'slug': category.slug})}?{query}",
+            "note": f"'{category.name}': {sizes[category]} products, {filtered.count()} after the filter",
+        },
+        "product": {"path": product.get_absolute_url(), "note": f"'{product.name}'"},
+        "search": {"path": f"{reverse('catalog:search')}?q={urllib.parse.quote(term)}",
+                   "note": f"'{term}': {matches} matches"},
+    }
+
+
+# --- Serving and loading ----------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving the shop with the bench URLconf, one page-cache mode per instance."""
+
+    def __init__(self, args: argparse.Namespace, env: dict[str, str], *, cache: bool):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = Path(args.var_dir) / f"gunicorn-cache-{'on' if cache else 'off'}.log"
+        self.command = [
+            sys.executable, "-m", "gunicorn", "config.wsgi:application",
+            "--workers", str(args.workers), "--bind", f"127.0.0.1:{self.port}",
+            "--error-logfile", str(self.log), "--log-level", "warning",
+        ]
+        self.env = {**env, "PAGE_CACHE_ENABLED": "1" if cache else "0"}
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Server":
+        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, start_new_session=True)
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                sys.exit(f"gunicorn exited with {self.process.returncode}; see {self.log}")
+            try:
+                with urllib.request.urlopen(self.base + "/bench/ok/", timeout=10) as response:  # noqa: S310
+                    if response.status == 200:
+                        return
+            except OSError:  # not listening yet, or still loading the app
+                time.sleep(0.2)
+        sys.exit(f"gunicorn did not answer within 30 s; see {self.log}")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def returning_visitor_cookie(base: str, pages: dict[str, dict]) -> str:
+    """Browse every page once, as a first visit does, and keep the cookies the shop set."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT), ("Accept-Language", "ru")]
+    for name in ("home", "category", "product", "search"):
+        with opener.open(base + pages[name]["path"], timeout=30) as response:
+            if response.status != 200:
+                sys.exit(f"{name} answered {response.status}")
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    missing = {"vt", "csrftoken"} - cookies.keys()
+    if missing:
+        sys.exit(f"the shop did not set {', '.join(sorted(missing))} on a first visit")
+    return "; ".join(f"{name}={cookies[name]}" for name in ("vt", "csrftoken"))
+
+
+def warm(base: str, path: str, cookie: str) -> int:
+    request = urllib.request.Request(
+        base + path, headers={"Cookie": cookie, "User-Agent": USER_AGENT, "Accept-Language": "ru"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        body = response.read()
+        if response.status != 200:
+            sys.exit(f"{path} answered {response.status}")
+        return len(body)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    def find(pattern: str, default=None):
+        match = re.search(pattern, output)
+        return match.groups() if match else default
+
+    socket_errors = find(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", ("0",) * 4)
+    return {
+        "requests_per_second": float(find(r"Requests/sec:\s+([\d.]+)")[0]),
+        "p50_ms": round(_ms(find(r"(?m)^\s+50%\s+(\S+)\s*$")[0]), 2),
+        "p75_ms": round(_ms(find(r"(?m)^\s+75%\s+(\S+)\s*$")[0]), 2),
+        "p90_ms": round(_ms(find(r"(?m)^\s+90%\s+(\S+)\s*$")[0]), 2),
+        "p99_ms": round(_ms(find(r"(?m)^\s+99%\s+(\S+)\s*$")[0]), 2),
+        "requests": int(find(r"(\d+) requests in")[0]),
+        "non_2xx_3xx": int(find(r"Non-2xx or 3xx responses: (\d+)", ("0",))[0]),
+        "timeouts": int(socket_errors[3]),
+        "connect_errors": int(socket_errors[0]),
+    }
+
+
+def load(wrk: str, args: argparse.Namespace, url: str, cookie: str) -> dict:
+    command = [
+        wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "--timeout", "5s",
+        "-H", f"Cookie: {cookie}", "-H", f"User-Agent: {USER_AGENT}", "-H", "Accept-Language: ru",
+        "-H", "Accept-Encoding: gzip, deflate, br", url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(output)
+
+
+def run_mode(wrk: str, args: argparse.Namespace, env: dict[str, str], pages: dict[str, dict], *, cache: bool) -> dict:
+    label = "on" if cache else "off"
+    print(f"\nPage cache {label}: gunicorn with {args.workers} workers, wrk -t{args.threads} "
+          f"-c{args.connections} -d{args.duration}s per page")
+    results = {}
+    with Server(args, env, cache=cache) as server:
+        cookie = returning_visitor_cookie(server.base, pages)
+        # The ceiling runs first and last: on a shared machine the spread says how far to trust a ratio.
+        for name in (*PAGES, "ceiling"):
+            size = warm(server.base, pages[name]["path"], cookie)
+            numbers = load(wrk, args, server.base + pages[name]["path"], cookie)
+            numbers["bytes"] = size
+            print(f"  {name:<9} {numbers['requests_per_second']:>9.1f} req/s  p50 {numbers['p50_ms']:>7.2f} ms"
+                  f"  p99 {numbers['p99_ms']:>7.2f} ms")
+            if name in results:
+                results[name]["runs_requests_per_second"].append(numbers["requests_per_second"])
+            else:
+                results[name] = {**numbers, "runs_requests_per_second": [numbers["requests_per_second"]]}
+    runs = results["ceiling"]["runs_requests_per_second"]
+    ceiling = results["ceiling"]["requests_per_second"] = round(sum(runs) / len(runs), 1)
+    for numbers in results.values():
+        numbers["ratio_to_ceiling"] = round(numbers["requests_per_second"] / ceiling, 3)
+    return results
+
+
+# --- Judging and reporting ----------------------------------------------------------------------
+
+
+def judge(modes: dict[str, dict]) -> list[dict]:
+    checks = []
+    for (page, mode), share in THROUGHPUT_TARGETS.items():
+        if mode not in modes:
+            continue
+        numbers = modes[mode][page]
+        checks.append({
+            "check": f"{page}, cache {mode}: requests/s >= {share:g} x ceiling",
+            "measured": numbers["ratio_to_ceiling"],
+            "target": share,
+            "passed": numbers["ratio_to_ceiling"] >= share and numbers["non_2xx_3xx"] == 0,
+        })
+        if page == "search":
+            checks.append({
+                "check": f"search, cache {mode}: p99 < {SEARCH_P99_TARGET_MS:g} ms",
+                "measured": numbers["p99_ms"],
+                "target": SEARCH_P99_TARGET_MS,
+                "passed": numbers["p99_ms"] < SEARCH_P99_TARGET_MS,
+            })
+    for mode, results in modes.items():
+        for page, numbers in results.items():
+            if numbers["non_2xx_3xx"] or numbers["timeouts"]:
+                checks.append({
+                    "check": f"{page}, cache {mode}: every response 2xx/3xx, no timeouts",
+                    "measured": numbers["non_2xx_3xx"] + numbers["timeouts"],
+                    "target": 0,
+                    "passed": False,
+                })
+    return checks
+
+
+def print_report(modes: dict[str, dict], pages: dict[str, dict], checks: list[dict]) -> None:
+    print("\nPages:")
+    for name in PAGES:
+        print(f"  {name:<9} {pages[name]['path']}  ({pages[name]['note']})")
+    header = f"{'page':<10}{'cache':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x ceiling':>11}{'errors':>8}"
+    print("\n" + header + "\n" + "-" * len(header))
+    for mode, results in modes.items():
+        for name in PAGES:
+            n = results[name]
+            errors = n["non_2xx_3xx"] + n["timeouts"]
+            print(f"{name:<10}{mode:>6}{n['requests_per_second']:>10.1f}{n['p50_ms']:>9.2f}{n['p99_ms']:>9.2f}"
+                  f"{n['ratio_to_ceiling']:>11.3f}{errors:>8}")
+        runs = ", ".join(f"{r:.0f}" for r in results["ceiling"]["runs_requests_per_second"])
+        print(f"{'':<10}{'':>6}  ceiling = mean of the first and last run ({runs} req/s)")
+    print("\nTargets:")
+    for check in checks:
+        print(f"  [{'PASS' if check['passed'] else 'FAIL'}] {check['check']}: measured {check['measured']}")
+
+
+def main() -> int:
+    args = parse_args()
+    wrk = require_wrk()
+    env = bench_environment(args)
+    Path(args.var_dir).mkdir(parents=True, exist_ok=True)
+    prepare_store(args, env)
+    pages = pick_pages()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    print(f"Load average before the run: {load_at_start} on {os.cpu_count()} CPUs")
+
+    modes = {}
+    for cache in (True, False):
+        label = "on" if cache else "off"
+        if args.cache in ("both", label):
+            modes[label] = run_mode(wrk, args, env, pages, cache=cache)
+
+    checks = judge(modes)
+    print_report(modes, pages, checks)
+    wrk_version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.splitlines()
+    report = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "nproc": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "load_average_at_start": load_at_start,
+            "note": "gunicorn, wrk, PostgreSQL and Redis share these CPUs",
+        },
+        "settings": {
+            "gunicorn_workers": args.workers,
+            "gunicorn_worker_class": "sync",
+            "wrk": {"threads": args.threads, "connections": args.connections, "duration_s": args.duration,
+                    "version": wrk_version[0] if wrk_version else ""},
+            "quick": args.quick,
+            "products_seeded_at_least": args.products,
+            "database": "postgresql",
+            "cache": "redis",
+            "DB_CONN_MAX_AGE": env["DB_CONN_MAX_AGE"],
+            "DEBUG": env["DEBUG"],
+            "visitor": "returning: vt visit cookie + csrftoken from a first visit",
+        },
+        "pages": pages,
+        "results": modes,
+        "targets": checks,
+        "all_passed": all(check["passed"] for check in checks),
+    }
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nWrote {output}")
+    return 0 if report["all_passed"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
