@@ -1,9 +1,12 @@
+from contextlib import contextmanager
+
 import pytest
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from config.celery import app as celery_app
 from marketing.models import OutboundMessage
 from marketing.services import message_enqueue, message_send, messages_sweep
 from marketing.tasks import message_send_task
@@ -155,3 +158,35 @@ def test_same_message_enqueued_by_many_processes_at_once_is_written_once(order_c
     assert len(ids) == workers
     assert len(set(ids)) == 1
     assert OutboundMessage.objects.count() == 1
+
+
+@contextmanager
+def broker_unreachable():
+    """Celery pointed at a port where no Redis listens, with fresh connection pools."""
+    before = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
+    pools = celery_app._pool, celery_app.amqp._producer_pool
+    celery_app._pool = celery_app.amqp._producer_pool = None
+    celery_app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
+    try:
+        yield
+    finally:
+        celery_app._pool, celery_app.amqp._producer_pool = pools
+        celery_app.conf.update(before)
+
+
+@pytest.mark.django_db
+def test_message_written_while_redis_is_down_is_sent_by_the_sweep_once_it_is_back(
+    order_context, django_capture_on_commit_callbacks
+):
+    with broker_unreachable():
+        with django_capture_on_commit_callbacks(execute=True):
+            message = enqueue_accepted(order_context)
+        assert messages_sweep()["not_scheduled"] == 1
+        message.refresh_from_db()
+        assert message.status == Status.PENDING
+
+    messages_sweep()
+
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(mail.outbox) == 1
