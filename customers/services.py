@@ -1,11 +1,16 @@
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from uuid import UUID
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from customers.activity import classify_channel, device_from_user_agent
-from customers.models import ProductView, User, Visit
+from customers.models import Consent, PointsEntry, ProductView, User, Visit
 
 
 def _clip(value: str, model_field: str, model=Visit) -> str:
@@ -49,4 +54,144 @@ def product_views_record(*, visit_id: int | None, user: User | None, product_ids
     ProductView.objects.bulk_create(
         ProductView(visit_id=visit_id, user=user, product_id=product_id, viewed_at=now)
         for product_id in product_ids
+    )
+
+
+# --- Loyalty points ---------------------------------------------------------------------
+# Every write locks the customer's row first, so two checkouts spending points at once
+# take turns and the balance they each read is the one they write against.
+
+
+class InsufficientPoints(ValidationError):
+    def __init__(self, *, balance: int, requested: int) -> None:
+        super().__init__(
+            _("You have %(balance)s points; %(requested)s cannot be spent."),
+            code="insufficient_points",
+            params={"balance": balance, "requested": requested},
+        )
+        self.balance = balance
+        self.requested = requested
+
+
+def _lock_customer(user: User) -> None:
+    # NO KEY UPDATE: an order row being inserted for this customer (KEY SHARE) does not block it.
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True).get()
+
+
+def _whole_points(points: int) -> int:
+    if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
+        raise ValidationError(_("Points must be a whole number above zero."), code="invalid_points")
+    return points
+
+
+def points_balance(*, user: User) -> int:
+    return PointsEntry.objects.filter(user=user).aggregate(total=Sum("delta"))["total"] or 0
+
+
+def _order_points(*, user: User, order_number: str, reasons: Sequence[str]) -> int:
+    entries = PointsEntry.objects.filter(user=user, order_number=order_number, reason__in=reasons)
+    return entries.aggregate(total=Sum("delta"))["total"] or 0
+
+
+@transaction.atomic
+def points_spend(*, user: User, points: int, order_number: str = "", comment: str = "") -> PointsEntry:
+    """Take points from the balance. The balance never goes below zero, also when several
+    checkouts of one customer spend at the same moment: they queue on the customer's row."""
+    points = _whole_points(points)
+    _lock_customer(user)
+    balance = points_balance(user=user)
+    if points > balance:
+        raise InsufficientPoints(balance=balance, requested=points)
+    return PointsEntry.objects.create(
+        user=user, delta=-points, reason=PointsEntry.Reason.SPENT, order_number=order_number, comment=comment
+    )
+
+
+@transaction.atomic
+def points_earn(
+    *, user: User, points: int, order_number: str = "", comment: str = "", expires_at: datetime | None = None,
+) -> PointsEntry | None:
+    """Credit points that expire after settings.POINTS_LIFETIME_DAYS. Earning for an order
+    happens once: a second call for the same order number adds nothing and returns None."""
+    points = _whole_points(points)
+    _lock_customer(user)
+    if order_number and PointsEntry.objects.filter(
+        user=user, order_number=order_number, reason=PointsEntry.Reason.EARNED
+    ).exists():
+        return None
+    if expires_at is None and settings.POINTS_LIFETIME_DAYS:
+        expires_at = timezone.now() + timedelta(days=settings.POINTS_LIFETIME_DAYS)
+    return PointsEntry.objects.create(
+        user=user, delta=points, reason=PointsEntry.Reason.EARNED, order_number=order_number,
+        comment=comment, expires_at=expires_at,
+    )
+
+
+@transaction.atomic
+def points_refund(*, user: User, order_number: str) -> int:
+    """Give back the points spent on an order (cancelled, returned). Safe to call twice:
+    only what was spent and not yet given back is returned. Returns the points credited."""
+    _lock_customer(user)
+    spent = -_order_points(user=user, order_number=order_number, reasons=[PointsEntry.Reason.SPENT])
+    refunded = _order_points(user=user, order_number=order_number, reasons=[PointsEntry.Reason.REFUNDED])
+    due = spent - refunded
+    if due > 0:
+        PointsEntry.objects.create(
+            user=user, delta=due, reason=PointsEntry.Reason.REFUNDED, order_number=order_number
+        )
+    return max(due, 0)
+
+
+@transaction.atomic
+def points_revoke(*, user: User, order_number: str) -> int:
+    """Take back the points earned for an order that came back. Never more than the balance:
+    points already spent stay spent. Safe to call twice. Returns the points taken."""
+    _lock_customer(user)
+    earned = _order_points(user=user, order_number=order_number, reasons=[PointsEntry.Reason.EARNED])
+    revoked = -_order_points(user=user, order_number=order_number, reasons=[PointsEntry.Reason.REVOKED])
+    due = min(earned - revoked, points_balance(user=user))
+    if due > 0:
+        PointsEntry.objects.create(
+            user=user, delta=-due, reason=PointsEntry.Reason.REVOKED, order_number=order_number
+        )
+    return max(due, 0)
+
+
+@transaction.atomic
+def points_expire(*, user: User, now: datetime | None = None) -> int:
+    """Write off earned points whose time is up. Spending is counted against the points that
+    expire first, so only what was earned, has expired and was never used is taken. Re-running
+    takes nothing more. Returns the points written off."""
+    now = now or timezone.now()
+    _lock_customer(user)
+    matured = PointsEntry.objects.filter(
+        user=user, reason=PointsEntry.Reason.EARNED, expires_at__lte=now
+    ).aggregate(total=Sum("delta"))["total"] or 0
+    used = -(PointsEntry.objects.filter(user=user).exclude(reason=PointsEntry.Reason.EARNED)
+             .exclude(reason=PointsEntry.Reason.ADJUSTED).aggregate(total=Sum("delta"))["total"] or 0)
+    due = min(matured - used, points_balance(user=user))
+    if due > 0:
+        PointsEntry.objects.create(user=user, delta=-due, reason=PointsEntry.Reason.EXPIRED)
+    return max(due, 0)
+
+
+# --- Consents -----------------------------------------------------------------------------
+
+
+def consent_record(
+    *, kind: str, granted: bool, wording_version: str, source: str,
+    user: User | None = None, email: str = "", phone: str = "",
+) -> Consent:
+    """Keep one answer to one consent question as evidence. Nothing is overwritten: the
+    latest record of a kind is the customer's current answer (Consent.objects.is_granted)."""
+    email = (email or "").strip().lower()
+    if user is None and not email and not phone:
+        raise ValidationError(_("A consent must name the person: an account, an e-mail or a phone."))
+    if kind not in Consent.Kind.values:
+        raise ValidationError(_("Unknown kind of consent."), code="invalid_consent")
+    if not wording_version:
+        raise ValidationError(_("A consent must name the version of the wording shown."))
+    return Consent.objects.create(
+        user=user, email=email, phone=phone, kind=kind, granted=granted,
+        wording_version=wording_version, source=source,
     )

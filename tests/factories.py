@@ -137,3 +137,71 @@ class OutboundMessageFactory(DjangoModelFactory):
     idempotency_key = factory.Sequence(lambda n: f"test:message:{n}")
     reference = "order:VT-10001"
     due_at = factory.LazyFunction(_now)
+
+
+# --- Orders ---------------------------------------------------------------------------
+
+
+class DeliveryMethodFactory(DjangoModelFactory):
+    class Meta:
+        model = "orders.DeliveryMethod"
+
+    kind = "courier"
+    name = factory.Sequence(lambda n: f"Курьер {n}")
+    price = Decimal("300.00")
+    free_from = None
+    days_min = 1
+    days_max = 2
+
+
+class PickupPointFactory(DjangoModelFactory):
+    class Meta:
+        model = "orders.PickupPoint"
+
+    delivery_method = factory.SubFactory(DeliveryMethodFactory, kind="pickup", price=Decimal("150.00"))
+    name = factory.Sequence(lambda n: f"Пункт выдачи {n}")
+    city = "Москва"
+    address = factory.Sequence(lambda n: f"ул. Тверская, {n}")
+    opening_hours = "10:00–21:00"
+
+
+class PromoCodeFactory(DjangoModelFactory):
+    class Meta:
+        model = "orders.PromoCode"
+
+    code = factory.Sequence(lambda n: f"PROMO{n}")
+    kind = "percent"
+    value = Decimal("10")
+
+
+class CartFactory(DjangoModelFactory):
+    class Meta:
+        model = "orders.Cart"
+
+    session_key = factory.Sequence(lambda n: f"session-{n:08d}")
+
+
+class CartLineFactory(DjangoModelFactory):
+    class Meta:
+        model = "orders.CartLine"
+
+    cart = factory.SubFactory(CartFactory)
+    product = factory.SubFactory(ProductFactory)
+    quantity = 1
+    price_when_added = factory.LazyAttribute(lambda line: line.product.price)
+
+
+def _visit_started_at():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class VisitFactory(DjangoModelFactory):
+    class Meta:
+        model = customers.Visit
+
+    started_at = factory.LazyFunction(_visit_started_at)
+    landing_page = "/"
+    channel = customers.Visit.Channel.DIRECT
+    device = customers.Visit.Device.MOBILE

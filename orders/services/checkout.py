@@ -1,0 +1,210 @@
+"""Placing an order: one transaction that writes the order, its lines, the stock
+reservation, the promo-code use and the points spent, or writes nothing."""
+
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product, ProductVariant
+from core.money import to_money
+from customers.models import User, Visit
+from customers.services import points_spend
+from orders.models import Cart, CartLine, Order, OrderLine, OrderStatusChange, PromoCode
+from orders.services.contact import Contact, Delivery, contact_check, delivery_check
+from orders.services.promo import promo_code_check, promo_code_use
+from orders.services.stock import StockItem, stock_reserve
+from orders.signals import order_placed
+
+
+@dataclass(frozen=True)
+class _Priced:
+    line: CartLine
+    product: Product
+    variant: ProductVariant | None
+    unit_price: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.line.quantity
+
+    @property
+    def name(self) -> str:
+        return str(self.variant) if self.variant is not None else self.product.name
+
+
+def points_max_for(goods_total: Decimal) -> int:
+    """The most points that may pay for goods worth `goods_total` (after the promo discount)."""
+    return int((goods_total * settings.POINTS_MAX_SHARE).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _order_for_key(idempotency_key: str, cart: Cart) -> Order | None:
+    order = Order.objects.filter(idempotency_key=idempotency_key).first()
+    if order is not None and order.cart_id not in (cart.pk, None):
+        raise ValidationError(_("This checkout form has already been used. Please reload the page."),
+                              code="idempotency_key_reused")
+    return order
+
+
+def _priced_lines(cart: Cart) -> list[_Priced]:
+    lines = list(cart.lines.select_related("product", "variant__product").order_by("id"))
+    if not lines:
+        raise ValidationError(_("Your cart is empty."), code="cart_empty")
+    priced = []
+    for line in lines:
+        product, variant = line.product, line.variant
+        sold = product.is_active and (variant is None or variant.is_active)
+        if not sold:
+            raise ValidationError(
+                _("“%(product)s” is no longer sold; please remove it from the cart."),
+                code="not_sold", params={"product": str(variant or product)},
+            )
+        priced.append(_Priced(line, product, variant, variant.price if variant else product.price))
+    return priced
+
+
+def order_place(
+    *,
+    cart: Cart,
+    contact: Contact,
+    delivery: Delivery,
+    payment: str,
+    idempotency_key: str,
+    promo_code: str | None = None,
+    points: int = 0,
+    visit: Visit | None = None,
+    comment: str = "",
+) -> Order:
+    """Turn the cart into an order.
+
+    All or nothing: the order, its lines at today's prices, the stock taken, the promo-code
+    use and the points spent commit together, and any refusal (ValidationError, OutOfStock,
+    InsufficientPoints) leaves no trace and keeps the cart. The same `idempotency_key` (the
+    checkout form's token) always returns the one order it made, however many times and
+    however concurrently it is submitted. The cart's row is locked for the duration, so two
+    checkouts of one cart take turns."""
+    if not idempotency_key or len(idempotency_key) > 64:
+        raise ValidationError(_("The checkout form has expired. Please reload the page."), code="no_idempotency_key")
+    existing = _order_for_key(idempotency_key, cart)
+    if existing is not None:
+        return existing
+    contact = contact_check(contact)
+    delivery = delivery_check(delivery)
+    if payment not in Order.PaymentMethod.values:
+        raise ValidationError({"payment": _("Please choose how to pay.")}, code="invalid_payment")
+    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+        raise ValidationError({"points": _("Points must be a whole number.")}, code="invalid_points")
+    if points and cart.user_id is None:
+        raise ValidationError({"points": _("Please sign in to pay with points.")}, code="points_need_account")
+    try:
+        with transaction.atomic():
+            return _order_place(
+                cart=cart, contact=contact, delivery=delivery, payment=payment, idempotency_key=idempotency_key,
+                promo_code=promo_code, points=points, visit=visit, comment=comment,
+            )
+    except IntegrityError:
+        # A twin request inserted the order with this key a moment earlier.
+        existing = _order_for_key(idempotency_key, cart)
+        if existing is None:
+            raise
+        return existing
+
+
+def _order_place(
+    *, cart: Cart, contact: Contact, delivery: Delivery, payment: str, idempotency_key: str,
+    promo_code: str | None, points: int, visit: Visit | None, comment: str,
+) -> Order:
+    Cart.objects.select_for_update(no_key=True).filter(pk=cart.pk).values_list("pk", flat=True).get()
+    existing = _order_for_key(idempotency_key, cart)
+    if existing is not None:
+        return existing
+    user: User | None = cart.user
+    priced = _priced_lines(cart)
+    items_total = sum((item.total for item in priced), Decimal("0"))
+
+    promo: PromoCode | None = None
+    discount = Decimal("0.00")
+    if promo_code:
+        promo = promo_code_check(
+            code=promo_code, goods_total=items_total, user=user, email=contact.email, phone=contact.phone
+        )
+        discount = promo.discount_for(items_total)
+    goods_to_pay = items_total - discount
+    delivery_price = delivery.method.price_for(goods_to_pay)
+    if points > points_max_for(goods_to_pay):
+        raise ValidationError(
+            {"points": _("At most %(max)s points can pay for this order.") % {"max": points_max_for(goods_to_pay)}},
+            code="points_above_share",
+        )
+
+    order = Order.objects.create(
+        status=Order.Status.NEW,
+        user=user,
+        cart=cart,
+        name=contact.name,
+        phone=contact.phone,
+        email=contact.email,
+        delivery_method=delivery.method,
+        pickup_point=delivery.pickup_point,
+        address=delivery.address,
+        postcode=delivery.postcode,
+        delivery_date=delivery.date,
+        delivery_time_window=delivery.time_window,
+        payment_method=payment,
+        payment_status=(
+            Order.PaymentStatus.PENDING if payment == Order.PaymentMethod.ONLINE_CARD else Order.PaymentStatus.UNPAID
+        ),
+        items_total=to_money(items_total),
+        delivery_price=to_money(delivery_price),
+        discount_total=to_money(discount),
+        points_spent=to_money(points),
+        total_to_pay=to_money(goods_to_pay + delivery_price - points),
+        promo_code=promo,
+        comment=comment.strip(),
+        visit=visit,
+        channel=visit.channel if visit else "",
+        utm_source=visit.utm_source if visit else "",
+        utm_medium=visit.utm_medium if visit else "",
+        utm_campaign=visit.utm_campaign if visit else "",
+        idempotency_key=idempotency_key,
+    )
+    order.number = Order.number_for(order.pk)
+    order.save(update_fields=["number"])
+
+    stock_reserve(items=[
+        StockItem(item.product.pk, item.variant.pk if item.variant else None, item.line.quantity, item.name)
+        for item in priced
+    ])
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=item.product,
+            variant=item.variant,
+            product_name=item.product.name,
+            variant_name=item.variant.name if item.variant else "",
+            sku=item.variant.sku if item.variant else item.product.sku,
+            unit_price=item.unit_price,
+            quantity=item.line.quantity,
+            line_total=to_money(item.total),
+        )
+        for item in priced
+    )
+    if promo is not None:
+        promo_code_use(promo=promo, order=order)
+    if points:
+        points_spend(user=user, points=points, order_number=order.number)
+    OrderStatusChange.objects.create(order=order, from_status="", to_status=Order.Status.NEW, changed_by=user)
+
+    CartLine.objects.filter(cart=cart).delete()
+    Cart.objects.filter(pk=cart.pk).update(
+        updated_at=timezone.now(),
+        email=contact.email or F("email"),
+        phone=contact.phone,
+    )
+    order_placed.send(sender=Order, order=order)
+    return order
