@@ -154,3 +154,31 @@ def test_one_cart_checked_out_from_several_tabs_makes_one_order_and_spends_point
     assert points_balance(user=user) == 0
     kettle.refresh_from_db()
     assert kettle.stock == 99
+
+
+def test_cancelling_and_ordering_at_once_for_one_customer_do_not_deadlock(place):
+    from orders.services import order_transition
+
+    kettle = ProductFactory(price="1000.00", stock=1000)
+    customers, earlier_orders, carts = [], [], []
+    for _ in range(10):
+        user = UserFactory()
+        points_earn(user=user, points=500)
+        cart = CartFactory(user=user, session_key="")
+        cart_add(cart=cart, product=kettle, variant=None, quantity=1)
+        earlier_orders.append(place(cart, points=200))
+        cart_add(cart=cart, product=kettle, variant=None, quantity=1)
+        customers.append(user)
+        carts.append(cart)
+
+    def work(i):
+        if i % 2:
+            return order_transition(order=earlier_orders[i // 2], to_status=Order.Status.CANCELLED, by=None)
+        return place(carts[i // 2], points=200)
+
+    results = in_parallel(20, work)
+
+    assert all(isinstance(result, Order) for result in results), results
+    assert [points_balance(user=user) for user in customers] == [300] * 10
+    kettle.refresh_from_db()
+    assert kettle.stock == 990
