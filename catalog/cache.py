@@ -51,7 +51,8 @@ def is_cacheable(request) -> bool:
 
 def page_key(request) -> str:
     params = sorted((k, v) for k, values in request.GET.lists() if k not in IGNORED_PARAMS for v in values)
-    address = f"{request.path}?{urlencode(params)}"
+    # Scheme and host are part of the page (the canonical link), so they are part of the key.
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
     return f"storefront:page:{catalog_version()}:{get_language()}:{digest}"
 

@@ -31,7 +31,7 @@ class ProductFilter(django_filters.FilterSet):
         field_name="price", lookup_expr="lte", label=_("Price to"), min_value=0
     )
     brand = django_filters.ModelMultipleChoiceFilter(
-        field_name="brand", to_field_name="slug", queryset=Brand.objects.all(),
+        field_name="brand__slug", to_field_name="slug", queryset=Brand.objects.all(),
         label=_("Brand"), widget=forms.CheckboxSelectMultiple,
     )
     in_stock = django_filters.BooleanFilter(

@@ -4,7 +4,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +49,12 @@ class Category(models.Model):
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
         old_path = self.path
-        parent_path = self.parent.path if self.parent_id else "/"
+        # The parent's path is read from the database: an instance loaded earlier may
+        # still carry the path it had before its branch moved.
+        parent_path = (
+            Category.objects.filter(pk=self.parent_id).values_list("path", flat=True).first() or "/"
+            if self.parent_id else "/"
+        )
         self.path = f"{parent_path}{self.pk}/"
         self.depth = self.path.count("/") - 2
         if self.path != old_path:
@@ -60,10 +66,12 @@ class Category(models.Model):
         return reverse("catalog:category", kwargs={"slug": self.slug})
 
     def _move_descendants(self, old_path: str) -> None:
-        for child in Category.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-            child.path = self.path + child.path[len(old_path):]
-            child.depth = child.path.count("/") - 2
-            Category.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
+        """Rewrite the whole branch in one statement, whatever its size."""
+        old_depth = old_path.count("/") - 2
+        Category.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+            path=Concat(Value(self.path), Substr("path", len(old_path) + 1), output_field=models.CharField()),
+            depth=F("depth") + (self.depth - old_depth),
+        )
 
     def clean(self) -> None:
         if self.pk and self.parent_id:

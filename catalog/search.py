@@ -4,7 +4,7 @@ search on SQLite so development works with nothing installed."""
 
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramSimilarity
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 
@@ -46,13 +46,25 @@ def _postgres_search(products, query: str, words: list[str]) -> QuerySet[Product
             rank=SearchRank(F("search_vector"), text_query, normalization=Value(1))
             + Case(When(exact_sku, then=Value(10.0)), default=Value(0.0), output_field=FloatField())
         ).order_by("-rank", "-sales_count", "pk")
-    # Nothing matched word for word: try names that look alike ("шампнуь" -> "шампунь").
+    # Nothing matched word for word: try names with a word that looks alike ("шампнуь" ->
+    # "шампунь"). Word similarity compares the query with the best-matching part of the name,
+    # so a long name is not penalised for its other words.
+    # The %> operator (trigram_word_similar) lets the trigram index find candidates; its
+    # threshold is set for each connection by set_typo_threshold below.
     return (
         products.filter(name__trigram_word_similar=query)
-        .annotate(rank=TrigramSimilarity("name", query))
-        .filter(rank__gte=TYPO_SIMILARITY / 2)
+        .annotate(rank=TrigramWordSimilarity(query, "name"))
         .order_by("-rank", "-sales_count", "pk")
     )
+
+
+def set_typo_threshold(connection) -> None:
+    """pg_trgm's default word-similarity threshold (0.6) misses a single swapped letter in a
+    short word ("шампнуь" scores 0.5 against "шампунь"); ours is set once per connection."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                           [str(TYPO_SIMILARITY)])
 
 
 def _substring_search(products, words: list[str]) -> QuerySet[Product]:

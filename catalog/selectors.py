@@ -17,12 +17,14 @@ from catalog.models import (
     ProductVariant,
 )
 
+_IN_STOCK = ExpressionWrapper(Product.objects.in_stock_q(), output_field=BooleanField())
+
 
 def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
     """What a product card shows, in a fixed number of queries whatever the page size."""
     return (
         queryset.select_related("brand")
-        .annotate(is_in_stock=ExpressionWrapper(Product.objects.in_stock_q(), output_field=BooleanField()))
+        .annotate(is_in_stock=_IN_STOCK)
         .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
     )
 
@@ -176,7 +178,7 @@ def _attribute_facet(filterset: ProductFilter, attribute: Attribute, rows: dict)
             if entry["options"].get(option.pk) or option.slug in selected
         ]
     elif attribute.kind == Attribute.Kind.NUMBER:
-        facet.minimum, facet.maximum = entry["min"], entry["max"]
+        facet.minimum, facet.maximum = _plain(entry["min"]), _plain(entry["max"])
         if filterset.is_bound:
             facet.selected_min = filterset.data.get(f"{name}_min", "")
             facet.selected_max = filterset.data.get(f"{name}_max", "")
@@ -184,6 +186,13 @@ def _attribute_facet(filterset: ProductFilter, attribute: Attribute, rows: dict)
         facet.count = entry["yes"]
         facet.selected = bool(_selected(filterset, name) & {"true", "on", "1"})
     return facet
+
+
+def _plain(number: Decimal | None) -> Decimal | None:
+    """250.500 -> 250.5 and 100.000 -> 100 (never 1E+2), for range placeholders."""
+    if number is None:
+        return None
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
 
 
 def product_get(*, slug: str) -> Product:
@@ -200,7 +209,7 @@ def product_id_by_slug(*, slug: str) -> int:
 def product_page(*, product_id: int) -> dict:
     """Everything the product page shows, in a fixed number of queries."""
     product = get_object_or_404(
-        Product.objects.select_related("category", "brand").prefetch_related(
+        Product.objects.select_related("category", "brand").annotate(is_in_stock=_IN_STOCK).prefetch_related(
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
             Prefetch("variants", queryset=ProductVariant.objects.filter(is_active=True).order_by("position", "id")),
             Prefetch("attribute_values", queryset=ProductAttributeValue.objects
@@ -209,12 +218,11 @@ def product_page(*, product_id: int) -> dict:
         pk=product_id,
     )
     related = product_cards(product.related_products.active())[:8]
-    variants = list(product.variants.all())
-    in_stock = any(v.in_stock for v in variants) if variants else product.stock > 0
     return {
         "product": product,
-        "variants": variants,
-        "in_stock": in_stock,
+        "variants": list(product.variants.all()),
+        # The same rule as the listings' "in stock" filter, so page and card never disagree.
+        "in_stock": product.is_in_stock,
         "related_products": related,
         "breadcrumbs": [*category_ancestors(category=product.category), product.category],
     }

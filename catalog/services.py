@@ -2,7 +2,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from catalog.cache import invalidate_storefront_cache
-from catalog.models import THUMB_SIZES, Product, ProductImage
+from catalog.models import THUMB_SIZES, Brand, Product, ProductImage
 from core.images import make_thumbnail
 
 
@@ -21,3 +21,15 @@ def product_image_make_thumbnails(*, image: ProductImage) -> None:
         getattr(image, f"thumb_{label}").save(thumb.name, thumb, save=False)
     ProductImage.objects.filter(pk=image.pk).update(thumb_small=image.thumb_small.name,
                                                     thumb_large=image.thumb_large.name)
+    # The instance now matches the row: saving it again (say, a new alt text) keeps the thumbnails.
+    image._loaded_image_name = image.image.name
+
+
+def brand_products_refresh_search_text(*, brand: Brand) -> int:
+    """Keep the SQLite search text of a brand's products in step with the brand's name.
+    (On PostgreSQL a trigger refreshes the search vector itself.)"""
+    products = list(Product.objects.filter(brand=brand).select_related("brand").only(
+        "pk", "name", "sku", "description", "brand__name", "search_text"))
+    for product in products:
+        product.search_text = product.build_search_text()
+    return Product.objects.bulk_update(products, ["search_text"], batch_size=500)
