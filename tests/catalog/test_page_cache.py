@@ -8,7 +8,9 @@ from catalog import services
 from catalog.cache import CSRF_PLACEHOLDER
 from catalog.models import Category, Product
 from tests.factories import (
+    AttributeOptionFactory,
     CategoryFactory,
+    ProductAttributeValueFactory,
     ProductFactory,
     ProductImageFactory,
     ProductVariantFactory,
@@ -246,3 +248,14 @@ def test_missing_page_is_not_cached(client):
     Category.objects.bulk_create([Category(name="Новинки", slug="new-arrivals")])  # no signals
 
     assert client.get("/catalog/new-arrivals/").status_code == 200
+
+
+def test_adding_a_filter_to_a_category_shows_at_once(client, product, django_capture_on_commit_callbacks):
+    option = AttributeOptionFactory(value="Красный", attribute__name="Цвет")
+    ProductAttributeValueFactory(product=product, attribute=option.attribute, option=option)
+    client.get("/catalog/care/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product.category.filter_attributes.add(option.attribute)
+
+    assert "Красный" in html(client.get("/catalog/care/"))
