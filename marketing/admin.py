@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from marketing.models import DeliveryAttempt, MessageTemplate, OutboundMessage
+from marketing.services import message_retry
 from marketing.templating import TemplateTextError, sms_segments
 
 
@@ -59,6 +60,17 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     search_fields = ("recipient", "reference", "idempotency_key", "provider_message_id")
     date_hierarchy = "created_at"
     inlines = (DeliveryAttemptInline,)
+    actions = ("send_again",)
+
+    @admin.action(description=_("Send again (failed or unknown messages only)"), permissions=("resend",))
+    def send_again(self, request, queryset):
+        # "Unknown" may already have reached the customer: sending again is a person's decision.
+        retried = sum(message_retry(message_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(count)d message(s) will be sent again.") % {"count": retried}, messages.INFO)
+
+    def has_resend_permission(self, request) -> bool:
+        # Rows are never edited here, so the model's change permission means "may send again".
+        return request.user.has_perm("marketing.change_outboundmessage")
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -151,6 +151,20 @@ def message_send_schedule(*, message_id: int) -> bool:
     return True
 
 
+def message_retry(*, message_id: int) -> bool:
+    """A person's decision to send again a message that failed or whose fate is unknown.
+
+    Only failed and unknown messages can be retried (never one that is pending, sending or
+    sent); the row goes back to pending, due now, and is sent after commit. Returns whether it did.
+    """
+    retried = OutboundMessage.objects.filter(pk=message_id, status__in=[Status.FAILED, Status.UNKNOWN]).update(
+        status=Status.PENDING, due_at=timezone.now(), claimed_at=None
+    )
+    if retried:
+        transaction.on_commit(lambda: message_send_schedule(message_id=message_id))
+    return bool(retried)
+
+
 def _finish_attempt(attempt: DeliveryAttempt, *, result: str, detail: str = "") -> None:
     attempt.finished_at = timezone.now()
     attempt.result = result
