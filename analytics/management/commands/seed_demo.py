@@ -1,0 +1,62 @@
+"""Fill the shop with demo data: `manage.py seed_demo [--products 300] [--customers 50]`.
+
+Safe to run again: it adds only what is missing (products are numbered by SKU, VT-000001...),
+so a larger --products extends the catalog. `make run` calls it with --first-time-only."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
+
+from catalog.demo import demo_catalog_create, demo_products_exist
+from customers.demo import CUSTOMER_EMAIL_DOMAIN, demo_customers_create, demo_staff_ensure, demo_staff_existing
+
+
+class Command(BaseCommand):
+    help = "Fill the shop with a demo catalog, customers and staff accounts (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--products", type=int, default=300, help="How many demo products (default 300).")
+        parser.add_argument("--customers", type=int, default=50, help="How many demo customers (default 50).")
+        parser.add_argument("--orders", type=int, default=0, help="How many demo orders (default 0).")
+        parser.add_argument("--seed", type=int, default=42, help="Random seed: same seed, same shop (default 42).")
+        parser.add_argument("--first-time-only", action="store_true",
+                            help="Do nothing if the shop already has products.")
+
+    def handle(self, *args, **options) -> None:
+        if options["first_time_only"] and demo_products_exist():
+            self.stdout.write("The shop already has products: demo data not added.")
+            self._print_staff(demo_staff_existing())
+            return
+        staff = demo_staff_ensure()
+        quiet = options["verbosity"] < 1
+        with tqdm(desc="Customers", unit=" customers", disable=quiet, leave=False) as bar:
+            customers = demo_customers_create(count=options["customers"], seed=options["seed"],
+                                              on_progress=_updater(bar))
+        with tqdm(desc="Products", unit=" products", disable=quiet) as bar:
+            catalog = demo_catalog_create(products=options["products"], seed=options["seed"],
+                                          on_progress=_updater(bar))
+        self.stdout.write(f"Products: {catalog.products_created} added, {catalog.products_total} in the shop.")
+        self.stdout.write(f"Customers: {customers} added.")
+        if options["orders"]:
+            self.stdout.write("Orders arrive with the checkout feature: --orders is accepted and ignored for now.")
+        self._print_staff(staff)
+
+    def _print_staff(self, accounts) -> None:
+        if not settings.DEBUG:
+            self.stdout.write("Demo staff accounts skipped: DEBUG is off.")
+            return
+        if not accounts:
+            return
+        self.stdout.write(self.style.SUCCESS("Demo staff accounts (sign in at /admin/):"))
+        for account in accounts:
+            self.stdout.write(f"  {account.email:<28} {account.role}")
+        self.stdout.write(f"  password: {settings.DEMO_STAFF_PASSWORD}")
+        self.stdout.write(f"Demo customers (…@{CUSTOMER_EMAIL_DOMAIN}) sign in with the same password.")
+
+
+def _updater(bar: tqdm):
+    def update(advance: int, total: int) -> None:
+        bar.total = total
+        bar.update(advance)
+
+    return update
