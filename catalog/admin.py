@@ -1,5 +1,4 @@
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,7 +17,7 @@ class InStockFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.in_stock()
         if self.value() == "no":
-            return queryset.exclude(pk__in=models.Product.objects.in_stock().values("pk"))
+            return queryset.filter(is_in_stock=False)
         return queryset
 
 
@@ -96,7 +95,7 @@ class ProductAttributeValueInline(admin.TabularInline):
 
 @admin.register(models.Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("name", "sku", "category", "brand", "price", "stock", "stock_state", "is_active")
+    list_display = ("name", "sku", "category", "brand", "price", "stock", "is_in_stock", "is_active")
     list_editable = ("price", "stock")
     list_filter = ("is_active", InStockFilter, "category", "brand")
     list_select_related = ("category", "brand")
@@ -104,7 +103,7 @@ class ProductAdmin(admin.ModelAdmin):
     search_help_text = _("Name or SKU")
     prepopulated_fields = {"slug": ("name",)}
     autocomplete_fields = ("category", "brand", "related_products")
-    readonly_fields = ("sales_count", "created_at", "updated_at")
+    readonly_fields = ("is_in_stock", "sales_count", "created_at", "updated_at")
     inlines = (ProductImageInline, ProductVariantInline, ProductAttributeValueInline)
     actions = ("activate", "deactivate")
     list_per_page = 50
@@ -113,19 +112,8 @@ class ProductAdmin(admin.ModelAdmin):
         (_("Price and stock"), {"fields": ("price", "old_price", "stock", "consumption_days")}),
         (_("Description"), {"fields": ("description", "related_products")}),
         (_("Search engines"), {"fields": ("seo_title", "seo_description"), "classes": ("collapse",)}),
-        (_("Statistics"), {"fields": ("sales_count", "created_at", "updated_at")}),
+        (_("Statistics"), {"fields": ("is_in_stock", "sales_count", "created_at", "updated_at")}),
     )
-
-    def get_queryset(self, request):
-        has_variants = models.ProductVariant.objects.filter(product=OuterRef("pk"))
-        return super().get_queryset(request).annotate(
-            has_variants=Exists(has_variants),
-            variant_in_stock=Exists(has_variants.filter(is_active=True, stock__gt=0)),
-        )
-
-    @admin.display(description=_("in stock"), boolean=True)
-    def stock_state(self, product):
-        return product.variant_in_stock if product.has_variants else product.stock > 0
 
     @admin.action(description=_("Show selected products in the store"))
     def activate(self, request, queryset):

@@ -54,7 +54,7 @@ def page_key(request) -> str:
     # Scheme and host are part of the page (the canonical link), so they are part of the key.
     address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"storefront:page:{catalog_version()}:{get_language()}:{digest}"
+    return f"storefront:page:v2:{catalog_version()}:{get_language()}:{digest}"
 
 
 def csrf_placeholder(request) -> dict:
@@ -62,10 +62,18 @@ def csrf_placeholder(request) -> dict:
     return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, "renders_for_page_cache", False) else {}
 
 
-def _serve(request, content: bytes, content_type: str) -> HttpResponse:
+# Facts a view attaches to its response that its caller needs on every serve, cached or not
+# (the product page says which product was viewed, without a query).
+CACHED_RESPONSE_ATTRIBUTES = ("product_id",)
+
+
+def _serve(request, content: bytes, content_type: str, facts: dict) -> HttpResponse:
     if CSRF_PLACEHOLDER.encode() in content:
         content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
-    return HttpResponse(content, content_type=content_type)
+    response = HttpResponse(content, content_type=content_type)
+    for name, value in facts.items():
+        setattr(response, name, value)
+    return response
 
 
 def storefront_page_cache(view):
@@ -89,7 +97,8 @@ def storefront_page_cache(view):
             request.renders_for_page_cache = False
             if response.status_code != 200 or response.streaming:
                 return response
-            entry = (response.content, response["Content-Type"])
+            facts = {name: getattr(response, name) for name in CACHED_RESPONSE_ATTRIBUTES if hasattr(response, name)}
+            entry = (response.content, response["Content-Type"], facts)
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         return _serve(request, *entry)
 

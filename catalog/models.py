@@ -31,6 +31,8 @@ class Category(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     is_featured = models.BooleanField(_("featured on the home page"), default=False)
+    # Active and under active categories only: hiding a section hides its whole branch.
+    is_visible = models.BooleanField(editable=False, default=True, db_index=True)
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
     filter_attributes = models.ManyToManyField(
@@ -61,6 +63,7 @@ class Category(models.Model):
             Category.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
             if old_path:
                 self._move_descendants(old_path)
+        self._refresh_branch_visibility()
 
     def get_absolute_url(self) -> str:
         return reverse("catalog:category", kwargs={"slug": self.slug})
@@ -72,6 +75,18 @@ class Category(models.Model):
             path=Concat(Value(self.path), Substr("path", len(old_path) + 1), output_field=models.CharField()),
             depth=F("depth") + (self.depth - old_depth),
         )
+
+    def _refresh_branch_visibility(self) -> None:
+        ancestors_active = all(Category.objects.filter(pk__in=self.ancestor_ids).values_list("is_active", flat=True))
+        branch = list(Category.objects.filter(path__startswith=self.path).values_list("pk", "path", "is_active"))
+        active = {pk: is_active for pk, _, is_active in branch}
+        visible = {
+            pk: ancestors_active and all(active.get(int(part), True) for part in path.strip("/").split("/"))
+            for pk, path, _ in branch
+        }
+        for flag in (True, False):
+            Category.objects.filter(pk__in=[pk for pk, v in visible.items() if v is flag]).update(is_visible=flag)
+        self.is_visible = visible.get(self.pk, self.is_active)
 
     def clean(self) -> None:
         if self.pk and self.parent_id:
@@ -162,18 +177,10 @@ class CategoryAttribute(models.Model):
 
 class ProductQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(is_active=True, category__is_active=True)
+        return self.filter(is_active=True, category__is_visible=True)
 
     def in_stock(self):
-        return self.filter(self.in_stock_q())
-
-    @staticmethod
-    def in_stock_q() -> Q:
-        has_variant_in_stock = models.Exists(
-            ProductVariant.objects.filter(product=models.OuterRef("pk"), is_active=True, stock__gt=0)
-        )
-        has_variants = models.Exists(ProductVariant.objects.filter(product=models.OuterRef("pk")))
-        return (~Q(has_variants) & Q(stock__gt=0)) | Q(has_variant_in_stock)
+        return self.filter(is_in_stock=True)
 
 
 class Product(TimeStampedModel):
@@ -204,6 +211,9 @@ class Product(TimeStampedModel):
         help_text=_("How long one item usually lasts; replenishment reminders use it."),
     )
     sales_count = models.PositiveIntegerField(_("units sold"), default=0, editable=False)
+    # Derived from the stock of the product or of its variants, and kept current by
+    # catalog.services.products_refresh_availability, so listings filter on a plain column.
+    is_in_stock = models.BooleanField(_("in stock"), default=False, editable=False, db_index=True)
     related_products = models.ManyToManyField(
         "self", symmetrical=False, blank=True, verbose_name=_("related products")
     )

@@ -52,3 +52,14 @@ def refresh_search_text_after_brand_change(sender, instance: models.Brand, creat
 @receiver(connection_created)
 def prepare_search_on_new_connection(sender, connection, **kwargs) -> None:
     set_typo_threshold(connection)
+
+
+@receiver(post_save, sender=models.Product)
+def refresh_availability_after_product_change(sender, instance: models.Product, **kwargs) -> None:
+    services.products_refresh_availability(product_ids=[instance.pk])
+
+
+@receiver(post_save, sender=models.ProductVariant)
+@receiver(post_delete, sender=models.ProductVariant)
+def refresh_availability_after_variant_change(sender, instance: models.ProductVariant, **kwargs) -> None:
+    services.products_refresh_availability(product_ids=[instance.product_id])

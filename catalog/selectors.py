@@ -1,8 +1,7 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Min, Prefetch, QuerySet
-from django.http import Http404
+from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from catalog.filters import SORTS, ProductFilter
@@ -17,24 +16,25 @@ from catalog.models import (
     ProductVariant,
 )
 
-_IN_STOCK = ExpressionWrapper(Product.objects.in_stock_q(), output_field=BooleanField())
+# Long texts a card never shows: not worth reading for every row of a listing.
+CARD_DEFERRED_FIELDS = ("description", "search_text", "search_vector", "seo_title", "seo_description")
 
 
 def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
     """What a product card shows, in a fixed number of queries whatever the page size."""
     return (
         queryset.select_related("brand")
-        .annotate(is_in_stock=_IN_STOCK)
+        .defer(*CARD_DEFERRED_FIELDS)
         .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")))
     )
 
 
 def categories_featured() -> QuerySet[Category]:
-    return Category.objects.filter(is_active=True, is_featured=True).order_by("position", "name")
+    return Category.objects.filter(is_visible=True, is_featured=True).order_by("position", "name")
 
 
 def categories_top() -> QuerySet[Category]:
-    return Category.objects.filter(is_active=True, parent__isnull=True).order_by("position", "name")
+    return Category.objects.filter(is_visible=True, parent__isnull=True).order_by("position", "name")
 
 
 def products_new(*, limit: int = 8) -> QuerySet[Product]:
@@ -46,7 +46,7 @@ def products_bestsellers(*, limit: int = 8) -> QuerySet[Product]:
 
 
 def category_get(*, slug: str) -> Category:
-    return get_object_or_404(Category.objects.filter(is_active=True), slug=slug)
+    return get_object_or_404(Category.objects.filter(is_visible=True), slug=slug)
 
 
 def category_ancestors(*, category: Category) -> list[Category]:
@@ -55,7 +55,7 @@ def category_ancestors(*, category: Category) -> list[Category]:
 
 
 def category_children(*, category: Category | None) -> QuerySet[Category]:
-    return Category.objects.filter(is_active=True, parent=category).order_by("position", "name")
+    return Category.objects.filter(is_visible=True, parent=category).order_by("position", "name")
 
 
 def category_filter_attributes(*, category: Category | None) -> list[Attribute]:
@@ -199,23 +199,16 @@ def product_get(*, slug: str) -> Product:
     return get_object_or_404(Product.objects.active().select_related("category", "brand"), slug=slug)
 
 
-def product_id_by_slug(*, slug: str) -> int:
-    product_id = Product.objects.active().filter(slug=slug).values_list("pk", flat=True).first()
-    if product_id is None:
-        raise Http404("No such product")
-    return product_id
-
-
-def product_page(*, product_id: int) -> dict:
+def product_page(*, slug: str) -> dict:
     """Everything the product page shows, in a fixed number of queries."""
     product = get_object_or_404(
-        Product.objects.select_related("category", "brand").annotate(is_in_stock=_IN_STOCK).prefetch_related(
+        Product.objects.active().select_related("category", "brand").prefetch_related(
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
             Prefetch("variants", queryset=ProductVariant.objects.filter(is_active=True).order_by("position", "id")),
             Prefetch("attribute_values", queryset=ProductAttributeValue.objects
                      .select_related("attribute", "option").order_by("attribute__name")),
         ),
-        pk=product_id,
+        slug=slug,
     )
     related = product_cards(product.related_products.active())[:8]
     return {

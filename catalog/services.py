@@ -1,8 +1,10 @@
+from collections.abc import Iterable
+
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, Value, When
 
 from catalog.cache import invalidate_storefront_cache
-from catalog.models import THUMB_SIZES, Brand, Product, ProductImage
+from catalog.models import THUMB_SIZES, Brand, Product, ProductImage, ProductVariant
 from core.images import make_thumbnail
 
 
@@ -33,3 +35,17 @@ def brand_products_refresh_search_text(*, brand: Brand) -> int:
     for product in products:
         product.search_text = product.build_search_text()
     return Product.objects.bulk_update(products, ["search_text"], batch_size=500)
+
+
+def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -> int:
+    """Recompute "in stock" for the given products (all when None) in one UPDATE: a product
+    with variants is in stock when an active variant is; one without, when it has stock.
+    Every write that changes stock calls this in the same transaction."""
+    variants = ProductVariant.objects.filter(product=OuterRef("pk"))
+    products = Product.objects.all() if product_ids is None else Product.objects.filter(pk__in=list(product_ids))
+    return products.update(is_in_stock=Case(
+        When(Exists(variants), then=Exists(variants.filter(is_active=True, stock__gt=0))),
+        When(stock__gt=0, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    ))

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from catalog import selectors
 from catalog.cache import storefront_page_cache
 from catalog.filters import SORT_CHOICES, ProductFilter
+from catalog.models import Product
 from catalog.search import normalise_query, products_search
 from catalog.signals import product_viewed
 
@@ -58,14 +59,18 @@ def category(request, slug: str | None = None):
 
 
 def product(request, slug: str):
-    product_id = selectors.product_id_by_slug(slug=slug)
-    product_viewed.send(sender=product, request=request, product_id=product_id)
-    return _product_page(request, product_id=product_id)
+    response = _product_page(request, slug=slug)
+    # Announced on every view, also when the page came from the cache.
+    product_viewed.send(sender=Product, request=request, product_id=response.product_id)
+    return response
 
 
 @storefront_page_cache
-def _product_page(request, *, product_id: int):
-    return render(request, "catalog/product.html", selectors.product_page(product_id=product_id))
+def _product_page(request, *, slug: str):
+    context = selectors.product_page(slug=slug)
+    response = render(request, "catalog/product.html", context)
+    response.product_id = context["product"].pk
+    return response
 
 
 @storefront_page_cache

@@ -14,6 +14,7 @@ from catalog.demo.images import Picture, product_pictures
 from catalog.demo.structure import DemoStructure, Leaf
 from catalog.demo.text import latin_slug
 from catalog.models import Product, ProductAttributeValue, ProductImage, ProductVariant
+from catalog.services import products_refresh_availability
 
 SKU_PREFIX = "VT-"
 BATCH_SIZE = 1000
@@ -198,6 +199,7 @@ def _insert(drafts: list[Draft], pictures: dict) -> None:
         through(productvariant_id=variant.pk, attributeoption_id=option.pk)
         for draft in drafts for variant, option in draft.variants
     ])
+    products_refresh_availability(product_ids=[draft.product.pk for draft in drafts])
 
 
 def _link_related(*, seed: int) -> None:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.cache import invalidate_storefront_cache
 from catalog.models import Product, ProductVariant
+from catalog.services import products_refresh_availability
 
 
 class OutOfStock(ValidationError):
@@ -57,7 +58,7 @@ def _in_lock_order(items: Iterable[StockItem]) -> list[tuple[int, int, list[Stoc
     ]
 
 
-def stock_reserve(*, items: Iterable[StockItem]) -> None:
+def stock_reserve(*, items: list[StockItem]) -> None:
     """Take the items off stock, all or none (the caller's transaction rolls back on OutOfStock).
     Also counts the units as sold."""
     for product_id, own_quantity, variant_items in _in_lock_order(items):
@@ -75,10 +76,10 @@ def stock_reserve(*, items: Iterable[StockItem]) -> None:
             if not updated:
                 available = ProductVariant.objects.values_list("stock", flat=True).get(pk=item.variant_id)
                 raise OutOfStock(product_name=item.name, available=available)
-    transaction.on_commit(invalidate_storefront_cache)
+    _stock_changed(items)
 
 
-def stock_release(*, items: Iterable[StockItem]) -> None:
+def stock_release(*, items: list[StockItem]) -> None:
     """Put the items back on stock (an order cancelled or returned) and un-count them as sold."""
     for product_id, own_quantity, variant_items in _in_lock_order(items):
         sold = own_quantity + sum(item.quantity for item in variant_items)
@@ -87,4 +88,9 @@ def stock_release(*, items: Iterable[StockItem]) -> None:
         )
         for item in variant_items:
             ProductVariant.objects.filter(pk=item.variant_id).update(stock=F("stock") + item.quantity)
+    _stock_changed(items)
+
+
+def _stock_changed(items: list[StockItem]) -> None:
+    products_refresh_availability(product_ids={item.product_id for item in items})
     transaction.on_commit(invalidate_storefront_cache)

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from catalog.models import Category
+from catalog.models import Category, Product
 from tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,29 @@ def test_product_breadcrumbs_end_with_the_product_category(client):
 
     crumbs = html[html.index('class="breadcrumbs"'):html.index("</nav>", html.index('class="breadcrumbs"'))]
     assert crumbs.index("/catalog/dom/") < crumbs.index("/catalog/posuda/")
+
+
+def test_hiding_a_section_hides_its_subcategories_and_their_products(client):
+    section = CategoryFactory(slug="shoes")
+    sneakers = CategoryFactory(parent=section, slug="sneakers")
+    product = ProductFactory(category=sneakers, slug="runner")
+
+    section.is_active = False
+    section.save()
+
+    assert client.get("/catalog/sneakers/").status_code == 404
+    assert client.get("/product/runner/").status_code == 404
+    assert not Category.objects.get(pk=sneakers.pk).is_visible
+    assert product not in set(Product.objects.active())
+
+
+def test_showing_the_section_again_brings_back_only_subcategories_that_are_active_themselves():
+    section = CategoryFactory(is_active=False)
+    shown = CategoryFactory(parent=section)
+    hidden_on_its_own = CategoryFactory(parent=section, is_active=False)
+
+    section.is_active = True
+    section.save()
+
+    assert Category.objects.get(pk=shown.pk).is_visible
+    assert not Category.objects.get(pk=hidden_on_its_own.pk).is_visible

@@ -259,3 +259,15 @@ def test_adding_a_filter_to_a_category_shows_at_once(client, product, django_cap
         product.category.filter_attributes.add(option.attribute)
 
     assert "Красный" in html(client.get("/catalog/care/"))
+
+
+def test_campaign_tags_of_one_visitor_never_reach_the_links_of_a_cached_page(client):
+    category = CategoryFactory(slug="tagged")
+    ProductFactory.create_batch(3, category=category)
+
+    client.get("/catalog/tagged/?per_page=12&utm_source=vk&utm_campaign=sale&gclid=abc")
+    page = Client().get("/catalog/tagged/?per_page=12").content.decode()
+
+    assert "per_page=12" in page  # the filters are kept...
+    assert "utm_source" not in page  # ...the campaign is not
+    assert "gclid" not in page

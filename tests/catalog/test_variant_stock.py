@@ -89,3 +89,24 @@ def test_database_refuses_a_negative_price():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Product.objects.filter(pk=product.pk).update(price=Decimal("-1"))
+
+
+def test_last_variant_sold_out_takes_the_product_out_of_stock():
+    product = ProductFactory(stock=0)
+    variant = ProductVariantFactory(product=product, stock=1)
+    assert _in_stock(product)
+
+    variant.stock = 0
+    variant.save()
+
+    assert not _in_stock(product)
+
+
+def test_deleting_the_only_variant_in_stock_takes_the_product_out_of_stock():
+    product = ProductFactory(stock=0)
+    ProductVariantFactory(product=product, stock=0)
+    in_stock_variant = ProductVariantFactory(product=product, stock=3)
+
+    in_stock_variant.delete()
+
+    assert not _in_stock(product)

@@ -1,0 +1,36 @@
+"""Links that carry the shopper's filters but never the campaign tags they arrived with:
+a page is cached for everyone, so one visitor's utm_source must not end up in its links."""
+
+from urllib.parse import urlencode
+
+from django import template
+
+from catalog.cache import IGNORED_PARAMS
+
+register = template.Library()
+
+
+def _kept_params(request, dropped: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(key, value) for key, values in request.GET.lists()
+            if key not in IGNORED_PARAMS and key not in dropped for value in values]
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """"?brand=x&page=2" from the current filters with `changes` applied: {% query_with page=2 %}."""
+    params = _kept_params(context["request"], tuple(changes))
+    params += [(key, str(value)) for key, value in changes.items() if value not in (None, "")]
+    return f"?{urlencode(params)}" if params else "?"
+
+
+@register.simple_tag(takes_context=True)
+def kept_params(context, *dropped: str) -> list[tuple[str, str]]:
+    """The current filters as (name, value) pairs, for hidden fields of another form."""
+    return _kept_params(context["request"], dropped)
+
+
+@register.simple_tag(takes_context=True)
+def current_path_without_tracking(context) -> str:
+    request = context["request"]
+    params = _kept_params(request, ())
+    return f"{request.path}?{urlencode(params)}" if params else request.path
