@@ -219,6 +219,9 @@ SECURE_SSL_REDIRECT = not DEBUG and env_bool("SECURE_SSL_REDIRECT", default=True
 SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 30)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG and env_bool("SECURE_HSTS_PRELOAD", default=False)
+# Joining the browsers' HSTS preload list is a per-domain commitment a shop opts into
+# (SECURE_HSTS_PRELOAD=1), not something a default may decide for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -256,6 +259,19 @@ ORDER_NUMBER_PREFIX = env_str("ORDER_NUMBER_PREFIX", "VT-")
 POINTS_MAX_SHARE = Decimal(env_str("POINTS_MAX_SHARE", "0.3"))
 POINTS_EARN_PERCENT = Decimal(env_str("POINTS_EARN_PERCENT", "5"))
 POINTS_LIFETIME_DAYS = env_int("POINTS_LIFETIME_DAYS", 365)
+# Parcels waiting at a pickup point or post office: a reminder after PARCEL_REMINDER_DAYS, a
+# "call the customer" task for the order's manager after PARCEL_CALL_TASK_DAYS, and "not
+# collected" (stock back) after PICKUP_STORAGE_DAYS, all counted from "ready for pickup".
+PARCEL_REMINDER_DAYS = env_int("PARCEL_REMINDER_DAYS", 3)
+PARCEL_CALL_TASK_DAYS = env_int("PARCEL_CALL_TASK_DAYS", 5)
+PICKUP_STORAGE_DAYS = env_int("PICKUP_STORAGE_DAYS", 7)
+# Where a customer follows a parcel, per delivery kind; "{number}" is the tracking number.
+# An empty template sends the tracking number without a link.
+ORDER_TRACKING_URLS = {
+    "post": env_str("TRACKING_URL_POST", "https://www.pochta.ru/tracking?barcode={number}"),
+    "pickup": env_str("TRACKING_URL_PICKUP"),
+    "courier": env_str("TRACKING_URL_COURIER"),
+}
 DEMO_STAFF_PASSWORD = "vitrina-demo"  # noqa: S105 - demo accounts exist only with DEBUG on
 
 LOGGING = {

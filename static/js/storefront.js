@@ -20,3 +20,10 @@ document.addEventListener("click", (event) => {
   const main = document.querySelector(".gallery-main");
   if (main) main.src = thumb.dataset.galleryLarge;
 });
+
+// On a phone the filters start folded, so the products are the first thing a shopper sees.
+if (window.matchMedia("(max-width: 719px)").matches) {
+  for (const panel of document.querySelectorAll("details[data-fold-on-phone]")) {
+    if (!panel.querySelector(".form-errors")) panel.open = false;
+  }
+}
