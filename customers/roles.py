@@ -13,24 +13,38 @@ MANAGER = "Manager"
 MARKETER = "Marketer"
 WAREHOUSE = "Warehouse"
 
+# Orders: view_order lets a role open the order list; change_order plus ownership (or
+# supervise_orders) lets it work an order; claim_orders shows the "new orders" banner;
+# ship_orders moves orders through packed and shipped. See orders/backoffice/access.py.
+_ORDERS_READ = ("orders.view_order", "orders.view_orderline", "orders.view_orderstatuschange")
+
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    OWNER: ("catalog.*", "customers.*"),
+    OWNER: ("catalog.*", "customers.*", "orders.*", "marketing.*", "analytics.*", "auth.view_group"),
     MANAGER: (
         "catalog.view_category", "catalog.view_brand",
         "catalog.view_product", "catalog.change_product",
         "catalog.view_productvariant", "catalog.change_productvariant",
         "catalog.view_productimage", "catalog.view_productattributevalue",
-        "customers.view_user",
+        "customers.view_user", "customers.view_visit", "customers.view_productview",
+        "customers.view_pointsentry", "customers.view_consent",
+        *_ORDERS_READ, "orders.change_order", "orders.claim_orders",
+        "orders.view_calllog", "orders.add_calllog", "orders.view_customernote", "orders.add_customernote",
+        "orders.view_deliverymethod", "orders.view_pickuppoint", "orders.view_promocode",
+        "marketing.view_outboundmessage",
     ),
     MARKETER: (
         "catalog.view_category", "catalog.view_brand", "catalog.view_attribute",
         "catalog.view_attributeoption", "catalog.view_categoryattribute",
         "catalog.view_product", "catalog.view_productimage", "catalog.view_productvariant",
         "catalog.view_productattributevalue",
+        *_ORDERS_READ,
+        "orders.view_promocode", "orders.add_promocode", "orders.change_promocode", "orders.view_promocodeuse",
+        "marketing.*",
     ),
     WAREHOUSE: (
         "catalog.view_product", "catalog.change_product",
         "catalog.view_productvariant", "catalog.change_productvariant",
+        *_ORDERS_READ, "orders.ship_orders", "orders.view_deliverymethod", "orders.view_pickuppoint",
     ),
 }
 

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.urls import path
 
+from orders.backoffice import views as backoffice_views
 from orders.models import (
     DeliveryMethod,
     Order,
@@ -94,3 +96,16 @@ class OrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("banner/", wrap(backoffice_views.banner), name="orders_order_banner"),
+            path("unclaimed/", wrap(backoffice_views.unclaimed), name="orders_order_unclaimed"),
+            path("picking/", wrap(lambda request: backoffice_views.picking_list(request, self)),
+                 name="orders_order_picking"),
+            path("packing-slips/", wrap(lambda request: backoffice_views.packing_slips(request, self)),
+                 name="orders_order_packing_slips"),
+            path("<path:object_id>/claim/", wrap(backoffice_views.claim), name="orders_order_claim"),
+            *super().get_urls(),
+        ]

@@ -205,3 +205,37 @@ class VisitFactory(DjangoModelFactory):
     landing_page = "/"
     channel = customers.Visit.Channel.DIRECT
     device = customers.Visit.Device.MOBILE
+
+
+class OrderFactory(DjangoModelFactory):
+    """A placed order as the checkout leaves it: new, unclaimed, numbered. Lines are not
+    taken off stock; tests of stock place orders through orders.services.order_place."""
+
+    class Meta:
+        model = "orders.Order"
+        skip_postgeneration_save = True
+
+    name = factory.Faker("name")
+    phone = factory.Sequence(lambda n: f"+7916{n:07d}")
+    email = factory.Sequence(lambda n: f"buyer{n}@example.com")
+    delivery_method = factory.SubFactory(DeliveryMethodFactory)
+    address = "Москва, ул. Тверская, 1"
+    payment_method = "cash_on_delivery"
+    items_total = Decimal("1000.00")
+    delivery_price = Decimal("300.00")
+    total_to_pay = Decimal("1300.00")
+
+    @factory.post_generation
+    def numbered(order, create, extracted, **kwargs):
+        if create and not order.number:
+            order.number = order.number_for(order.pk)
+            order.save(update_fields=["number"])
+
+
+def staff_user(role: str, **fields):
+    """A staff account in one of the role groups of customers/roles.py."""
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(is_staff=True, **fields)
+    user.groups.add(Group.objects.get(name=role))
+    return user
