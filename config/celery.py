@@ -17,4 +17,17 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Parcels waiting at a pickup point: a "call the customer" task for the order's manager after
+    # PARCEL_CALL_TASK_DAYS, and "not collected" (stock back) after PICKUP_STORAGE_DAYS. Both are
+    # idempotent, so a late or doubled run is harmless; ten minutes is precise enough for days.
+    "marketing-parcel-call-tasks": {
+        "task": "marketing.tasks.manager_tasks_open_for_uncollected_parcels_task",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
+    "orders-not-collected-expire": {
+        "task": "orders.tasks.orders_not_collected_expire_task",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
 }

@@ -272,6 +272,19 @@ ORDER_TRACKING_URLS = {
     "pickup": env_str("TRACKING_URL_PICKUP"),
     "courier": env_str("TRACKING_URL_COURIER"),
 }
+# Parcels waiting at a pickup point or post office: a reminder after PARCEL_REMINDER_DAYS, a
+# "call the customer" task for the order's manager after PARCEL_CALL_TASK_DAYS, and "not
+# collected" (stock back) after PICKUP_STORAGE_DAYS, all counted from "ready for pickup".
+PARCEL_REMINDER_DAYS = env_int("PARCEL_REMINDER_DAYS", 3)
+PARCEL_CALL_TASK_DAYS = env_int("PARCEL_CALL_TASK_DAYS", 5)
+PICKUP_STORAGE_DAYS = env_int("PICKUP_STORAGE_DAYS", 7)
+# Where a customer follows a parcel, per delivery kind; "{number}" is the tracking number.
+# An empty template sends the tracking number without a link.
+ORDER_TRACKING_URLS = {
+    "post": env_str("TRACKING_URL_POST", "https://www.pochta.ru/tracking?barcode={number}"),
+    "pickup": env_str("TRACKING_URL_PICKUP"),
+    "courier": env_str("TRACKING_URL_COURIER"),
+}
 DEMO_STAFF_PASSWORD = "vitrina-demo"  # noqa: S105 - demo accounts exist only with DEBUG on
 
 LOGGING = {

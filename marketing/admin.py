@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from marketing.models import DeliveryAttempt, MessageTemplate, OutboundMessage
+from marketing.manager_tasks import manager_task_close
+from marketing.models import DeliveryAttempt, ManagerTask, MessageTemplate, OutboundMessage
 from marketing.services import message_retry
 from marketing.templating import TemplateTextError, sms_segments
 
@@ -76,6 +80,112 @@ class OutboundMessageAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """"My tasks" unless asked otherwise: a manager's list opens on their own open tasks."""
+
+    title = _("assigned to")
+    parameter_name = "assignee"
+
+    def lookups(self, request, model_admin):
+        return (("me", _("Me")), ("nobody", _("Nobody")), ("all", _("Everyone")))
+
+    def value(self):
+        return super().value() or "me"
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assignee__isnull=True)
+        return queryset
+
+
+class TaskStatusFilter(admin.SimpleListFilter):
+    """Open tasks unless asked otherwise."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return (*ManagerTask.Status.choices, ("any", _("Any")))
+
+    def value(self):
+        return super().value() or ManagerTask.Status.OPEN
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        return queryset if self.value() == "any" else queryset.filter(status=self.value())
+
+
+@admin.register(ManagerTask)
+class ManagerTaskAdmin(admin.ModelAdmin):
+    """"My tasks": what the signed-in manager has to do, soonest due first. Tasks are opened by
+    the sweeps and closed by "Mark done" (here or on the task) or by the order moving on."""
+
+    list_display = ("kind", "order_link", "customer_phone", "due", "status", "assignee", "closed_at")
+    list_filter = (AssigneeFilter, TaskStatusFilter, "kind")
+    list_select_related = ("order", "assignee")
+    search_fields = ("order__number", "order__phone", "order__name")
+    ordering = ("due_at", "id")
+    actions = ("mark_done",)
+    fields = ("kind", "order_link", "customer_phone", "assignee", "due_at", "status", "closed_at", "closed_by", "note")
+    readonly_fields = ("kind", "order_link", "customer_phone", "assignee", "due_at", "status", "closed_at",
+                       "closed_by")
+    change_form_template = "admin/marketing/managertask/change_form.html"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser or request.user.has_perm("orders.supervise_orders"):
+            return queryset
+        return queryset.filter(assignee=request.user)
+
+    @admin.display(description=_("order"), ordering="order__number")
+    def order_link(self, task: ManagerTask) -> str:
+        url = reverse("admin:orders_order_change", args=(task.order_id,))
+        return format_html('<a href="{}">{}</a>', url, task.order.number)
+
+    @admin.display(description=_("phone"))
+    def customer_phone(self, task: ManagerTask) -> str:
+        phone = task.order.phone
+        return format_html('<a href="tel:{}">{}</a>', phone, phone) if phone else "—"
+
+    @admin.display(description=_("due"), ordering="due_at")
+    def due(self, task: ManagerTask) -> str:
+        due = date_format(timezone.localtime(task.due_at), "DATETIME_FORMAT")
+        return format_html('<strong class="errornote">{}</strong>', due) if task.is_overdue else due
+
+    @admin.action(description=_("Mark done"), permissions=("change",))
+    def mark_done(self, request, queryset):
+        done = sum(manager_task_close(task_id=pk, by=request.user) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, _("%(count)d task(s) marked done.") % {"count": done}, messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "_mark_done" in request.POST and manager_task_close(task_id=obj.pk, by=request.user):
+            self.message_user(request, _("The task is done."), messages.SUCCESS)
+
+    def has_add_permission(self, request) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MarketingConfig(AppConfig):
     name = "marketing"
     verbose_name = _("Marketing")
+
+    def ready(self) -> None:
+        from marketing import receivers  # noqa: F401  (connects the order message receivers)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
@@ -137,3 +138,62 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.get_result_display() or '…'}"
+
+
+class ManagerTask(TimeStampedModel):
+    """Something a manager has to do for a customer, with a due time: "call the customer, the
+    parcel is not collected". It lives beside the messages because it is the next step when a
+    message did not help, and later triggers (a big abandoned cart) add their own kinds.
+
+    At most one open task of a kind per order (a partial unique constraint), so a sweep that runs
+    twice, or two sweeps at once, open it once. Open → done (a person did it) or cancelled (no
+    longer needed: the customer collected the parcel, or the order ended otherwise).
+    """
+
+    class Kind(models.TextChoices):
+        CALL_PARCEL_NOT_COLLECTED = "call_parcel_not_collected", _("Call the customer: parcel not collected")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("No longer needed")
+
+    kind = models.CharField(_("task"), max_length=40, choices=Kind.choices)
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="manager_tasks", verbose_name=_("assigned to"),
+    )
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("closed by"),
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ("due_at", "id")
+        verbose_name = _("manager's task")
+        verbose_name_plural = _("managers' tasks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("order", "kind"), condition=models.Q(status="open"), name="manager_task_one_open_per_order"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open", closed_at__isnull=True)
+                | (~models.Q(status="open") & models.Q(closed_at__isnull=False)),
+                name="manager_task_closed_when_not_open",
+            ),
+        ]
+        indexes = [models.Index(fields=("assignee", "status", "due_at"), name="manager_task_my_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.order}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_at <= timezone.now()

@@ -5,6 +5,7 @@ from django.db import InterfaceError
 from django.db import OperationalError as DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
+from marketing.manager_tasks import manager_tasks_open_for_uncollected_parcels
 from marketing.services import message_send, messages_sweep
 
 # Only infrastructure faults are retried here; a provider's error is the row's business
@@ -27,3 +28,8 @@ def message_send_task(message_id: int) -> str | None:
 @shared_task(acks_late=True, **_RETRY)
 def messages_sweep_task() -> dict[str, int]:
     return messages_sweep()
+
+
+@shared_task(acks_late=True, **_RETRY)
+def manager_tasks_open_for_uncollected_parcels_task() -> int:
+    return manager_tasks_open_for_uncollected_parcels()

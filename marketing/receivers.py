@@ -1,0 +1,48 @@
+"""Marketing's reactions to what the orders app announces. Both signals arrive inside the
+order's transaction: the rows written here (outbox messages, task changes) commit or roll back
+with the order, and message_enqueue schedules the sending after commit."""
+
+from django.dispatch import receiver
+from django.utils.translation import gettext
+
+from marketing.kinds import MessageKind
+from marketing.manager_tasks import manager_tasks_close_for_order
+from marketing.models import ManagerTask
+from marketing.order_messages import (
+    STATUS_MESSAGES,
+    order_messages_enqueue,
+    order_parcel_reminder_cancel,
+    order_parcel_reminder_schedule,
+)
+from orders.models import Order
+from orders.signals import order_placed, order_status_changed
+
+
+@receiver(order_placed, dispatch_uid="marketing.order_accepted")
+def order_accepted_message(sender, *, order: Order, **kwargs) -> None:
+    order_messages_enqueue(order=order, kind=MessageKind.ORDER_ACCEPTED)
+
+
+@receiver(order_status_changed, dispatch_uid="marketing.order_status_message")
+def order_status_message(sender, *, order: Order, from_status: str, to_status: str, **kwargs) -> None:
+    kind = STATUS_MESSAGES.get(to_status)
+    if kind is not None:
+        order_messages_enqueue(order=order, kind=kind)
+    if to_status == Order.Status.READY_FOR_PICKUP:
+        order_parcel_reminder_schedule(order=order)
+
+
+@receiver(order_status_changed, dispatch_uid="marketing.parcel_waiting_ends")
+def parcel_waiting_ends(sender, *, order: Order, from_status: str, to_status: str, **kwargs) -> None:
+    """The parcel left the pickup point (collected or sent back) or the order ended: the
+    reminder that has not gone out is cancelled and the manager's call is no longer needed."""
+    if from_status != Order.Status.READY_FOR_PICKUP and to_status not in Order.RELEASES_STOCK:
+        return
+    if to_status == Order.Status.DELIVERED:
+        reason = gettext("The customer collected the parcel.")
+        order_parcel_reminder_cancel(order=order, reason=reason)
+        manager_tasks_close_for_order(order=order, status=ManagerTask.Status.DONE, note=reason)
+    else:
+        reason = gettext("The order is “%(status)s”.") % {"status": Order.Status(to_status).label}
+        order_parcel_reminder_cancel(order=order, reason=reason)
+        manager_tasks_close_for_order(order=order, status=ManagerTask.Status.CANCELLED, note=reason)

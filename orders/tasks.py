@@ -1,0 +1,12 @@
+"""Thin Celery entry points of the orders app: one service call, safe to run twice."""
+
+from celery import shared_task
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseError
+
+from orders.services.pickup import orders_not_collected_expire
+
+
+@shared_task(acks_late=True, autoretry_for=(DatabaseError, InterfaceError), max_retries=3, retry_backoff=30)
+def orders_not_collected_expire_task() -> int:
+    return orders_not_collected_expire()
