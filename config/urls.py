@@ -10,8 +10,10 @@ admin.site.site_title = settings.STORE_NAME
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("account/orders/", include("orders.account.urls")),
     path("account/", include("customers.urls")),
     path("", include("catalog.urls")),
 ]

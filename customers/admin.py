@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import ProductView, User, Visit
+from customers.models import DataRequest, ProductView, User, Visit
 
 
 @admin.register(User)
@@ -12,7 +12,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name", "phone")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "phone")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "phone", "gender", "birth_date", "city")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
@@ -44,3 +44,16 @@ class ProductViewAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    """Requests to delete an account, worked by hand: check for orders still open, delete or
+    anonymise, then mark the request done (the customer is told by e-mail)."""
+
+    list_display = ("created_at", "kind", "status", "email", "user", "processed_at")
+    list_filter = ("kind", "status")
+    search_fields = ("email",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("user", "email", "kind", "created_at")
+    fields = ("user", "email", "kind", "created_at", "status", "processed_at", "comment")

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from customers import throttle
-from customers.models import User
+from customers.models import Address, User
 
 
 class SignInForm(forms.Form):
@@ -71,4 +71,27 @@ class SignUpForm(forms.ModelForm):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ("first_name", "last_name", "phone")
+        fields = ("first_name", "last_name", "phone", "gender", "birth_date", "city")
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class AddressForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = ("label", "city", "address", "postcode")
+        widgets = {"postcode": forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{6}"})}
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"].strip()
+        if postcode and not (len(postcode) == 6 and postcode.isascii() and postcode.isdigit()):
+            raise ValidationError(_("Enter the six-digit postcode."))
+        return postcode
+
+
+class MessagePreferencesForm(forms.Form):
+    marketing_email = forms.BooleanField(
+        label=_("News and offers by e-mail"), required=False,
+    )
+    marketing_sms = forms.BooleanField(
+        label=_("News and offers by SMS"), required=False,
+    )

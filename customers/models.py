@@ -212,3 +212,63 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {'yes' if self.granted else 'no'}"
+
+
+class Address(models.Model):
+    """A delivery address the customer keeps in the account, offered at checkout."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("customer"))
+    label = models.CharField(_("name"), max_length=60, blank=True, help_text=_("For example “Home” or “Work”."))
+    city = models.CharField(_("city"), max_length=100)
+    address = models.CharField(_("address"), max_length=255, help_text=_("Street, house, flat."))
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+
+    def __str__(self) -> str:
+        text = f"{self.city}, {self.address}"
+        return f"{self.label}: {text}" if self.label else text
+
+
+class DataRequest(models.Model):
+    """A customer's request about their personal data: a copy of it, or deleting the account.
+    The shop works it by hand (an order in progress or a legal duty to keep receipts may
+    delay a deletion), so the request is a row with a status, not an immediate action."""
+
+    class Kind(models.TextChoices):
+        EXPORT = "export", _("Copy of my data")
+        DELETE = "delete", _("Delete my account")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="data_requests",
+        verbose_name=_("customer"),
+    )
+    # Kept after the account is gone, as the record that the request was carried out.
+    email = models.EmailField(_("e-mail"))
+    kind = models.CharField(_("request"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("personal data request")
+        verbose_name_plural = _("personal data requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "kind"), condition=models.Q(status="new"), name="data_request_one_open_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.email}"

@@ -3,13 +3,21 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from customers.forms import ProfileForm, SignInForm, SignUpForm
+from customers import selectors
+from customers.forms import AddressForm, MessagePreferencesForm, ProfileForm, SignInForm, SignUpForm
+from customers.models import Consent, DataRequest
+from customers.privacy import data_request_submit, marketing_consent_current, marketing_preferences_set
+from customers.services import points_balance
+
+account_required = login_required(login_url="customers:sign_in")
 
 
 def _next_url(request, default: str = "customers:account") -> str:
@@ -45,7 +53,7 @@ def sign_out(request):
     return redirect("catalog:home")
 
 
-@login_required(login_url="customers:sign_in")
+@account_required
 def account(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
@@ -53,6 +61,86 @@ def account(request):
         messages.success(request, _("Profile saved."))
         return redirect("customers:account")
     return render(request, "customers/account.html", {"form": form})
+
+
+@account_required
+def addresses(request):
+    return render(request, "customers/addresses.html", {
+        "addresses": selectors.addresses_for_customer(user=request.user),
+    })
+
+
+@account_required
+def address_edit(request, pk: int | None = None):
+    address = selectors.address_get_for_customer(user=request.user, pk=pk) if pk is not None else None
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        form.instance.user = request.user
+        form.save()
+        messages.success(request, _("Address saved."))
+        return redirect("customers:addresses")
+    return render(request, "customers/address_form.html", {"form": form, "address": address})
+
+
+@account_required
+def address_delete(request, pk: int):
+    address = selectors.address_get_for_customer(user=request.user, pk=pk)
+    if request.method == "POST":
+        address.delete()
+        messages.success(request, _("Address deleted."))
+        return redirect("customers:addresses")
+    return render(request, "customers/address_delete.html", {"address": address})
+
+
+@account_required
+def points(request):
+    return render(request, "customers/points.html", {
+        "balance": points_balance(user=request.user),
+        "entries": selectors.points_entries_for_customer(user=request.user)[:200],
+    })
+
+
+@account_required
+def preferences(request):
+    current = {
+        "marketing_email": marketing_consent_current(user=request.user, kind=Consent.Kind.MARKETING_EMAIL),
+        "marketing_sms": marketing_consent_current(user=request.user, kind=Consent.Kind.MARKETING_SMS),
+    }
+    form = MessagePreferencesForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        marketing_preferences_set(
+            user=request.user, email=form.cleaned_data["marketing_email"], sms=form.cleaned_data["marketing_sms"]
+        )
+        messages.success(request, _("Your message preferences are saved."))
+        return redirect("customers:preferences")
+    return render(request, "customers/preferences.html", {"form": form})
+
+
+@account_required
+def privacy(request):
+    return render(request, "customers/privacy.html", {
+        "delete_request": selectors.data_request_open(user=request.user, kind=DataRequest.Kind.DELETE),
+    })
+
+
+@account_required
+def data_export(request):
+    """The customer's data as a JSON file, at once: nothing to wait for or to process by hand."""
+    data = selectors.personal_data_export(user=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    filename = f"my-data-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@account_required
+@require_POST
+def data_delete_request(request):
+    data_request_submit(user=request.user, kind=DataRequest.Kind.DELETE)
+    messages.success(request, _("We have received your request and will delete your account within 30 days. "
+                                "We will write to you at %(email)s when it is done.") % {"email": request.user.email})
+    return redirect("customers:privacy")
 
 
 class PasswordResetView(auth_views.PasswordResetView):

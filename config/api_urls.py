@@ -1,0 +1,12 @@
+"""/api/v1/: each app's API, composed here (config may import every app)."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("catalog.api.urls")),
+    path("", include("orders.api.urls")),
+    path("", include("customers.api.urls")),
+    path("staff/", include("orders.api.staff_urls")),
+]

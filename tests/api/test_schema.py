@@ -1,0 +1,32 @@
+import re
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_openapi_schema_is_valid(tmp_path):
+    schema = tmp_path / "schema.yaml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema))
+
+    assert "/api/v1/checkout/" in schema.read_text()
+
+
+def test_the_schema_is_served(api):
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    assert "/api/v1/products/" in response.json()["paths"]
+
+
+def test_the_docs_page_loads_nothing_from_other_sites(api):
+    response = api.get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    external = re.findall(r"""(?:src|href)=["'](https?:)?//""", html)
+    assert external == []
+    assert "cdn" not in html.lower()
