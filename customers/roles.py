@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "orders.view_calllog", "orders.add_calllog", "orders.view_customernote", "orders.add_customernote",
         "orders.view_deliverymethod", "orders.view_pickuppoint", "orders.view_promocode",
         "marketing.view_outboundmessage",
+        "marketing.view_managertask", "marketing.change_managertask",  # "My tasks"; change = mark done
     ),
     MARKETER: (
         "catalog.view_category", "catalog.view_brand", "catalog.view_attribute",

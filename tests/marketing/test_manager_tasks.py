@@ -237,3 +237,24 @@ def test_not_collected_sweeps_running_at_once_return_the_stock_once(settings, wa
     assert Order.objects.get(pk=order.pk).status == Order.Status.NOT_COLLECTED
     assert Product.objects.get(pk=product_id).stock == 10
     assert order.history.filter(to_status=Order.Status.NOT_COLLECTED).count() == 1
+
+
+@pytest.mark.django_db
+def test_manager_role_opens_my_tasks_and_marks_one_done(client, scripted_sms, my_tasks_url):
+    from django.contrib.auth.models import Group
+
+    from customers.roles import MANAGER, roles_sync
+
+    roles_sync()
+    manager = UserFactory(is_staff=True)
+    manager.groups.add(Group.objects.get(name=MANAGER))
+    order = order_moved(order_placed(delivery="pickup"), *PICKUP_ROAD, manager=manager)
+    days_pass_since_ready(order, 6)
+    manager_tasks_open_for_uncollected_parcels()
+    client.force_login(manager)
+
+    page = client.get(my_tasks_url)
+    client.post(my_tasks_url, {"action": "mark_done", "_selected_action": [ManagerTask.objects.get().pk]})
+
+    assert order.number in page.content.decode()
+    assert ManagerTask.objects.get().status == Status.DONE

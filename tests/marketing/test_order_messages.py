@@ -261,3 +261,33 @@ def test_shipped_message_without_a_tracking_number_says_nothing_about_tracking(s
     email = messages_of(order, "order_shipped").get(channel="email")
     assert sms.body == f"Order {order.number} is on its way."
     assert "Tracking" not in email.body and "Track" not in email.body
+
+
+def test_order_page_shows_every_attempt_at_its_messages(admin_client, scripted_sms, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    scripted_sms.script = ["error"]
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_placed(email="")
+    messages_of(order).update(due_at=timezone.now())
+    messages_sweep()
+
+    page = admin_client.get(reverse("admin:orders_order_change", args=(order.pk,))).content.decode()
+
+    assert "Messages sent" in page
+    assert "gateway busy" in page  # the first attempt's error
+    assert "Accepted" in page  # the second attempt
+    assert f"?reference=order%3A{order.number}" in page
+
+
+def test_outbox_link_from_the_order_lists_only_that_orders_messages(admin_client, scripted_sms):
+    from django.urls import reverse
+
+    order, other = order_placed(), order_placed()
+
+    page = admin_client.get(
+        reverse("admin:marketing_outboundmessage_changelist"), {"reference": f"order:{order.number}"}
+    ).content.decode()
+
+    assert f"order:{order.number}" in page
+    assert f"order:{other.number}" not in page
