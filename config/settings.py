@@ -295,6 +295,8 @@ ORDER_TRACKING_URLS = {
     "pickup": env_str("TRACKING_URL_PICKUP"),
     "courier": env_str("TRACKING_URL_COURIER"),
 }
+# Back-office: the shop's target for the first call to the customer, from the order.
+FIRST_CALL_TARGET_MINUTES = env_int("FIRST_CALL_TARGET_MINUTES", 3)
 DEMO_STAFF_PASSWORD = "vitrina-demo"  # noqa: S105 - demo accounts exist only with DEBUG on
 
 LOGGING = {
