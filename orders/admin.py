@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from orders.admin_phone import phone_order_urls
 from orders.backoffice import views as backoffice_views
 from orders.backoffice.access import can_change_order, can_claim, next_statuses_for
 from orders.backoffice.card import customer_card
@@ -283,6 +284,7 @@ class OrderAdmin(admin.ModelAdmin):
             return wrap(lambda request, *args, **kwargs: view(request, *args, model_admin=self, **kwargs))
 
         return [
+            *phone_order_urls(self),
             path("banner/", wrap(backoffice_views.banner), name="orders_order_banner"),
             path("unclaimed/", wrap(backoffice_views.unclaimed), name="orders_order_unclaimed"),
             path("picking/", with_admin(backoffice_views.picking_list), name="orders_order_picking"),
