@@ -338,3 +338,11 @@ SMS_QUIET_HOURS_END = env_str("SMS_QUIET_HOURS_END", "09:00")
 MESSAGE_MAX_ATTEMPTS = env_int("MESSAGE_MAX_ATTEMPTS", 5)
 # A message "sending" for longer than this had its worker die mid-send: it becomes "unknown".
 MESSAGE_SENDING_STUCK_MINUTES = env_int("MESSAGE_SENDING_STUCK_MINUTES", 10)
+
+# --- Online payments ------------------------------------------------------------------
+# The provider that takes card payments (orders/payments/). "test" is a pretend bank on the
+# shop's own pages that charges nothing: set a real provider before taking real orders.
+PAYMENT_PROVIDERS = {"test": "orders.payments.test.TestPaymentProvider"}
+PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "test")
+# Signs the test provider's notifications; derived from SECRET_KEY when empty.
+PAYMENT_TEST_SECRET = env_str("PAYMENT_TEST_SECRET")

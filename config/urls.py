@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("account/orders/", include("orders.account.urls")),
     path("account/", include("customers.urls")),
+    path("", include("orders.urls")),
     path("", include("catalog.urls")),
 ]
 

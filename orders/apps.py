@@ -7,4 +7,5 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
+        from orders import receivers  # noqa: F401
         from orders.account import receivers as account_receivers  # noqa: F401

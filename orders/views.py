@@ -1,0 +1,448 @@
+"""The shopper's cart, checkout, order confirmation and online payment pages.
+
+Every page works without JavaScript (a POST answered by a redirect); with htmx the cart
+answers with the changed part of the page and the header's mini-cart. The rules live in
+orders.services; these views find the shopper's cart, call a service and show its answer.
+"""
+
+import contextlib
+from contextvars import ContextVar
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalog.models import Product, ProductVariant
+from customers.middleware import _read_cookie as visit_cookie_read
+from customers.models import Consent, User, Visit
+from customers.services import InsufficientPoints, consent_record, points_balance
+from orders.forms import CONSENT_WORDING_VERSION, CartAddForm, CheckoutForm, new_form_token
+from orders.models import Cart, CartLine, Order, Payment
+from orders.payments import BadNotification, PaymentProvider, UnknownProvider, provider_get
+from orders.payments.services import payment_notification_apply, payment_start
+from orders.payments.test import SIGNATURE_HEADER, TestPaymentProvider
+from orders.receivers import CART_SESSION_KEY
+from orders.selectors import (
+    CartTotals,
+    cart_get,
+    cart_lines,
+    cart_totals,
+    delivery_methods_active,
+    order_for_shopper,
+    pickup_points_active,
+)
+from orders.services import (
+    cart_add,
+    cart_contact_update,
+    cart_get_or_create,
+    cart_line_remove,
+    cart_line_set_quantity,
+    order_place,
+    phone_normalize,
+    points_max_for,
+    promo_code_check,
+    quantity_parse,
+)
+from orders.signals import order_placed
+
+# A browser holding a cart carries this cookie, so the storefront page cache
+# (settings.PAGE_CACHE_BYPASS_COOKIES) serves it fresh pages with its own mini-cart.
+CART_COOKIE = "cart"
+PLACED_SESSION_KEY = "orders:placed"
+
+
+# --- The shopper's cart ------------------------------------------------------------------
+
+
+def _shopper(request) -> User | None:
+    return request.user if request.user.is_authenticated else None
+
+
+def _cart(request, *, create: bool = False) -> Cart | None:
+    user = _shopper(request)
+    if user is not None:
+        return cart_get_or_create(user=user) if create else cart_get(user=user)
+    if not create:
+        return cart_get(user=None, session_key=request.session.session_key or "")
+    if not request.session.session_key:
+        request.session.create()
+    cart = cart_get_or_create(session_key=request.session.session_key)
+    request.session[CART_SESSION_KEY] = cart.pk
+    return cart
+
+
+def _cart_cookie_sync(request, response: HttpResponse, totals: CartTotals) -> HttpResponse:
+    if totals.count:
+        if request.COOKIES.get(CART_COOKIE) != "1":
+            response.set_cookie(
+                CART_COOKIE, "1", max_age=settings.SESSION_COOKIE_AGE, httponly=True, samesite="Lax",
+                secure=request.is_secure(),
+            )
+    elif CART_COOKIE in request.COOKIES:
+        response.delete_cookie(CART_COOKIE, samesite="Lax")
+    return response
+
+
+def _messages_of(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+def _cart_context(cart: Cart | None, **extra) -> dict:
+    lines = cart_lines(cart=cart)
+    return {"cart": cart, "lines": lines, "totals": cart_totals(lines=lines), **extra}
+
+
+def _cart_response(request, cart: Cart | None, *, errors: dict | None = None, status: int = 200) -> HttpResponse:
+    context = _cart_context(cart)
+    for line in context["lines"]:
+        line.errors = (errors or {}).get(line.pk, [])
+    template = "orders/_cart.html" if request.htmx else "orders/cart.html"
+    response = render(request, template, context, status=status)
+    return _cart_cookie_sync(request, response, context["totals"])
+
+
+@require_GET
+def cart_page(request):
+    return _cart_response(request, _cart(request))
+
+
+def _product_and_variant(form: CartAddForm) -> tuple[Product, ProductVariant | None]:
+    product = get_object_or_404(Product.objects.active(), pk=form.cleaned_data["product"])
+    variant_id = form.cleaned_data.get("variant")
+    if variant_id is None:
+        return product, None
+    variant = ProductVariant.objects.select_related("product").filter(pk=variant_id, product=product).first()
+    if variant is None:
+        raise ValidationError(_("This variant is not available."), code="invalid_variant")
+    return product, variant
+
+
+@require_POST
+def cart_add_view(request):
+    form = CartAddForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    product, variant = None, None
+    try:
+        product, variant = _product_and_variant(form)
+        quantity = quantity_parse(request.POST.get("quantity", "1"))
+        cart = _cart(request, create=True)
+        cart_add(cart=cart, product=product, variant=variant, quantity=quantity)
+    except ValidationError as error:
+        return _added_response(request, product, errors=_messages_of(error))
+    return _added_response(request, product, cart=cart)
+
+
+def _added_response(request, product: Product | None, *, cart: Cart | None = None, errors=()) -> HttpResponse:
+    totals = cart_totals(lines=cart_lines(cart=cart)) if cart is not None else None
+    if request.htmx:
+        response = render(request, "orders/_cart_added.html", {"errors": errors, "totals": totals})
+    else:
+        for message in errors:
+            messages.error(request, message)
+        if not errors:
+            messages.success(request, _("Added to the cart."))
+        response = redirect(product.get_absolute_url() if product is not None else "orders:cart")
+    return _cart_cookie_sync(request, response, totals) if totals is not None else response
+
+
+def _line_or_404(request, line_id: int) -> CartLine:
+    cart = _cart(request)
+    if cart is None:
+        raise Http404
+    return get_object_or_404(CartLine.objects.select_related("cart", "product", "variant"), pk=line_id, cart=cart)
+
+
+@require_POST
+def cart_line_update(request, line_id: int):
+    line = _line_or_404(request, line_id)
+    try:
+        cart_line_set_quantity(line=line, quantity=request.POST.get("quantity", ""))
+    except ValidationError as error:
+        return _cart_changed(request, line.cart, errors={line.pk: _messages_of(error)})
+    return _cart_changed(request, line.cart)
+
+
+@require_POST
+def cart_line_remove_view(request, line_id: int):
+    line = _line_or_404(request, line_id)
+    cart = line.cart
+    cart_line_remove(line=line)
+    return _cart_changed(request, cart)
+
+
+def _cart_changed(request, cart: Cart, *, errors: dict | None = None) -> HttpResponse:
+    if request.htmx:
+        return _cart_response(request, cart, errors=errors)
+    for line_messages in (errors or {}).values():
+        for message in line_messages:
+            messages.error(request, message)
+    return redirect("orders:cart")
+
+
+# --- Checkout ------------------------------------------------------------------------------
+
+
+_placed_here: ContextVar[list[int] | None] = ContextVar("orders_placed_here", default=None)
+
+
+def _note_placed(sender, order: Order, **kwargs) -> None:
+    placed = _placed_here.get()
+    if placed is not None:
+        placed.append(order.pk)
+
+
+order_placed.connect(_note_placed, dispatch_uid="orders.views.note_placed")
+
+
+@contextlib.contextmanager
+def _watching_placements():
+    """Which orders this request placed (not found again by their form token)."""
+    placed: list[int] = []
+    token = _placed_here.set(placed)
+    try:
+        yield placed
+    finally:
+        _placed_here.reset(token)
+
+
+def _visit(request) -> Visit | None:
+    activity = getattr(request, "site_activity", None)
+    # A POST is not tracked by the activity middleware; the visit cookie still names the visit.
+    visit_id = activity.visit_id if activity is not None else visit_cookie_read(request).visit_id
+    return Visit.objects.filter(pk=visit_id).first() if visit_id else None
+
+
+def _initial_for(request, cart: Cart | None) -> dict:
+    user = _shopper(request)
+    initial = {"token": new_form_token()}
+    if user is not None:
+        initial.update(name=user.get_full_name(), phone=user.phone, email=user.email)
+    if cart is not None:
+        initial["email"] = cart.email or initial.get("email", "")
+        initial["phone"] = cart.phone or initial.get("phone", "")
+    methods = list(delivery_methods_active()[:2])
+    if len(methods) == 1:
+        initial["delivery_method"] = methods[0].pk
+    return initial
+
+
+def _checkout_context(request, form: CheckoutForm, cart: Cart | None, *, promo=None, promo_error="") -> dict:
+    context = _cart_context(cart)
+    goods_total = context["totals"].total
+    discount = promo.discount_for(goods_total) if promo is not None else Decimal("0.00")
+    goods_to_pay = goods_total - discount
+    user = _shopper(request)
+    balance = points_balance(user=user) if user is not None else 0
+    chosen = str(form["delivery_method"].value() or "")
+    options = [
+        {"method": method, "price": method.price_for(goods_to_pay), "chosen": str(method.pk) == chosen}
+        for method in delivery_methods_active()
+    ]
+    delivery_price = next((option["price"] for option in options if option["chosen"]), None)
+    context.update(
+        form=form,
+        delivery_options=options,
+        delivery_price=delivery_price,
+        to_pay=goods_to_pay + (delivery_price or 0),
+        pickup_points=pickup_points_active().select_related("delivery_method"),
+        promo=promo,
+        promo_error=promo_error,
+        discount=discount,
+        goods_to_pay=goods_to_pay,
+        points_balance=balance,
+        points_max=min(balance, points_max_for(goods_total - discount)),
+        consent_version=CONSENT_WORDING_VERSION,
+    )
+    return context
+
+
+def _render_checkout(request, form, cart, **extra) -> HttpResponse:
+    return render(request, "orders/checkout.html", _checkout_context(request, form, cart, **extra))
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    cart = _cart(request)
+    if request.method == "GET":
+        if not cart_lines(cart=cart):
+            messages.info(request, _("Your cart is empty."))
+            return redirect("orders:cart")
+        return _render_checkout(request, CheckoutForm(initial=_initial_for(request, cart)), cart)
+    if request.POST.get("action") == "apply_promo":
+        return _apply_promo(request, cart)
+    form = CheckoutForm(request.POST)
+    if form.is_valid():
+        try:
+            order = _place(request, form, cart)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            return _placed_response(request, order)
+    if cart is not None:
+        _remember_contact(cart, form)
+    return _render_checkout(request, form, cart)
+
+
+def _apply_promo(request, cart: Cart | None) -> HttpResponse:
+    """Check the promo code alone and show the page again with the discount or the reason."""
+    form = CheckoutForm(initial={**request.POST.dict(), "token": request.POST.get("token") or new_form_token()})
+    code = request.POST.get("promo_code", "").strip()
+    promo, promo_error = None, ""
+    if not code:
+        promo_error = _("Enter a promo code.")
+    else:
+        goods_total = cart_totals(lines=cart_lines(cart=cart)).total
+        try:
+            promo = promo_code_check(
+                code=code, goods_total=goods_total, user=_shopper(request),
+                email=request.POST.get("email", "").strip().lower(), phone=_phone_or_blank(request.POST.get("phone")),
+            )
+        except ValidationError as error:
+            promo_error = " ".join(_messages_of(error))
+    return _render_checkout(request, form, cart, promo=promo, promo_error=promo_error)
+
+
+def _phone_or_blank(raw: str | None) -> str:
+    try:
+        return phone_normalize(raw or "")
+    except ValidationError:
+        return ""
+
+
+def _remember_contact(cart: Cart, form: CheckoutForm) -> None:
+    """The shopper typed how to reach them: the cart keeps it even if the order failed."""
+    email = form.cleaned_data.get("email", "") if hasattr(form, "cleaned_data") else ""
+    phone = _phone_or_blank(form.data.get("phone"))
+    if email or phone:
+        cart_contact_update(cart=cart, email=email or "", phone=phone)
+
+
+def _place(request, form: CheckoutForm, cart: Cart | None) -> Order:
+    if cart is None:
+        raise ValidationError(_("Your cart is empty."), code="cart_empty")
+    data = form.cleaned_data
+    with _watching_placements() as placed, transaction.atomic():
+        try:
+            order = order_place(
+                cart=cart, contact=form.contact(), delivery=form.delivery(), payment=data["payment"],
+                idempotency_key=data["token"], promo_code=data["promo_code"] or None, points=data["points"] or 0,
+                visit=_visit(request), comment=data["comment"],
+            )
+        except InsufficientPoints as error:
+            raise ValidationError({"points": error}) from error
+        if order.pk in placed:
+            _consents_record(request, form, order)
+    return order
+
+
+def _consents_record(request, form: CheckoutForm, order: Order) -> None:
+    """The answers given with this order. An unticked marketing box is no answer: it does not
+    withdraw a consent the customer gave before (that is done in the account or by unsubscribing)."""
+    answers = [(Consent.Kind.PERSONAL_DATA, True)]
+    if form.cleaned_data["consent_marketing_email"]:
+        answers.append((Consent.Kind.MARKETING_EMAIL, True))
+    if form.cleaned_data["consent_marketing_sms"]:
+        answers.append((Consent.Kind.MARKETING_SMS, True))
+    for kind, granted in answers:
+        consent_record(
+            kind=kind, granted=granted, wording_version=CONSENT_WORDING_VERSION, source=Consent.Source.CHECKOUT,
+            user=order.user, email=order.email, phone=order.phone,
+        )
+
+
+def _placed_response(request, order: Order) -> HttpResponse:
+    placed = request.session.get(PLACED_SESSION_KEY, [])
+    if order.number not in placed:
+        request.session[PLACED_SESSION_KEY] = [*placed, order.number][-20:]
+    if order.payment_method == Order.PaymentMethod.ONLINE_CARD and order.payment_status != Order.PaymentStatus.PAID:
+        response = redirect("orders:order_pay", number=order.number)
+    else:
+        response = redirect("orders:order_thanks", number=order.number)
+    return _cart_cookie_sync(request, response, cart_totals(lines=cart_lines(cart=_cart(request))))
+
+
+def _order_or_404(request, number: str) -> Order:
+    order = order_for_shopper(
+        number=number, user=_shopper(request), placed_in_session=request.session.get(PLACED_SESSION_KEY, [])
+    )
+    if order is None:
+        raise Http404
+    return order
+
+
+@require_GET
+def order_thanks(request, number: str):
+    order = _order_or_404(request, number)
+    return render(request, "orders/thanks.html", {
+        "order": order,
+        "lines": order.lines.all(),
+        "can_pay": (order.payment_method == Order.PaymentMethod.ONLINE_CARD and order.is_open
+                    and order.payment_status in (Order.PaymentStatus.PENDING, Order.PaymentStatus.FAILED)),
+    })
+
+
+def privacy(request):
+    return render(request, "orders/privacy.html", {"consent_version": CONSENT_WORDING_VERSION})
+
+
+# --- Online payment ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def order_pay(request, number: str):
+    """Send the shopper to the provider's page for the order's payment."""
+    order = _order_or_404(request, number)
+    try:
+        payment = payment_start(order=order, provider=provider_get())
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.info(request, message)
+        return redirect("orders:order_thanks", number=order.number)
+    return redirect(payment.redirect_url)
+
+
+def _test_provider() -> TestPaymentProvider:
+    if getattr(settings, "PAYMENT_PROVIDER", "test") != "test":
+        raise Http404  # the shop takes real payments: no pretend bank
+    return provider_get(TestPaymentProvider.name)
+
+
+@require_http_methods(["GET", "POST"])
+def payment_test_page(request, payment_id):
+    """The test provider's "bank": pay or decline, and the bank notifies the shop."""
+    provider = _test_provider()
+    payment = get_object_or_404(Payment.objects.select_related("order"), public_id=payment_id, provider=provider.name)
+    if request.method == "POST" and payment.status == Payment.Status.PENDING:
+        body = provider.notification_for(payment, succeeded=request.POST.get("action") == "pay")
+        _notification_handle(provider, body, {SIGNATURE_HEADER: provider.sign(body)})
+        return redirect("orders:order_thanks", number=payment.order.number)
+    return render(request, "orders/payment_test.html", {"payment": payment, "order": payment.order})
+
+
+def _notification_handle(provider: PaymentProvider, body: bytes, headers) -> HttpResponse:
+    if not provider.verify_signature(body=body, headers=headers):
+        return HttpResponseForbidden("bad signature")
+    try:
+        notice = provider.parse_notification(body=body)
+        payment_notification_apply(provider=provider, notice=notice, payload=body.decode("utf-8", "replace"))
+    except BadNotification as error:
+        return HttpResponse(f"bad notification: {error}", status=400, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@csrf_exempt  # the provider's server posts here; the signature is the protection
+@require_POST
+def payment_webhook(request, provider_name: str):
+    try:
+        provider = provider_get(provider_name)
+    except UnknownProvider:
+        raise Http404 from None
+    return _notification_handle(provider, request.body, request.headers)
