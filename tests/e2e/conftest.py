@@ -1,0 +1,87 @@
+"""End-to-end tests: a real Chromium (Debian's, at /usr/bin/chromium) driven by Playwright
+against pytest-django's live server. Playwright cannot download its own browsers here."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from config.celery import app as celery_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+
+def _missing_browser() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    missing = _missing_browser()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"End-to-end tests need a browser in CI: {missing}", pytrace=False)
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still plain synchronous calls.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+@pytest.fixture(autouse=True)
+def _messages_stay_in_the_process(settings, tmp_path):
+    """Order messages are sent in this process (no broker), e-mail to memory, SMS to tmp."""
+    before = {key: celery_app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=False)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "marketing.backends.sms.FileSmsBackend"
+    settings.SMS_FILE_PATH = tmp_path / "sms"
+    yield
+    celery_app.conf.update(before)
+
+
+@pytest.fixture
+def signed_in_page(browser, live_server):
+    """A browser tab of its own (own cookies) with `user` signed in to the admin."""
+    contexts = []
+
+    def _signed_in_page(user):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(locale="en-US", base_url=live_server.url)
+        context.add_cookies([{
+            "name": django_settings.SESSION_COOKIE_NAME,
+            "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+            "url": live_server.url,
+        }])
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _signed_in_page
+    for context in contexts:
+        context.close()
