@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from catalog.models import Product
 from customers.models import Consent, PointsEntry
-from orders.models import CartLine, Order
+from orders.demo import demo_delivery_create
+from orders.models import CartLine, DeliveryMethod, Order, PickupPoint
 from tests.factories import (
     DeliveryMethodFactory,
     PickupPointFactory,
@@ -382,3 +383,10 @@ def test_ten_parallel_submissions_with_one_form_token_make_one_order(courier, ke
     assert answers == [reverse("orders:order_thanks", args=[order.number])] * 10
     assert Product.objects.get(pk=kettle.pk).stock == 8
     assert Consent.objects.filter(kind=Consent.Kind.PERSONAL_DATA).count() == 1
+
+
+def test_demo_delivery_methods_are_seeded_once():
+    assert demo_delivery_create() == 8
+    assert demo_delivery_create() == 0
+    assert sorted(DeliveryMethod.objects.values_list("kind", flat=True)) == ["courier", "pickup", "post"]
+    assert set(PickupPoint.objects.values_list("city", flat=True)) == {"Москва", "Санкт-Петербург"}
