@@ -22,10 +22,12 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
-# Measured: 12 for a listing (7 of them the page itself, the rest the visit being recorded),
-# 15 with every filter set, 12 for a product page, 7 for the home page.
-LISTING_MAX_QUERIES = 14
-PRODUCT_PAGE_MAX_QUERIES = 14
+# Measured: 12 for a listing (7 of them the page itself, the rest the visit being recorded;
+# PostgreSQL adds one to record it without waiting for the disk), 15 with every filter set,
+# 12 for a product page, 7 for the home page.
+LISTING_MAX_QUERIES = 15
+PRODUCT_PAGE_MAX_QUERIES = 15
+HOME_PAGE_MAX_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
@@ -106,7 +108,7 @@ def test_search_results_make_as_many_queries_for_48_products_as_for_12():
 
 @pytest.mark.usefixtures("care")
 def test_home_page_makes_a_bounded_number_of_queries(django_assert_max_num_queries):
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(HOME_PAGE_MAX_QUERIES):
         queries_for("/")
 
 
