@@ -79,6 +79,8 @@ def order_place(
     points: int = 0,
     visit: Visit | None = None,
     comment: str = "",
+    channel: str = "",
+    customer: User | None = None,
 ) -> Order:
     """Turn the cart into an order.
 
@@ -87,7 +89,8 @@ def order_place(
     InsufficientPoints) leaves no trace and keeps the cart. The same `idempotency_key` (the
     checkout form's token) always returns the one order it made, however many times and
     however concurrently it is submitted. The cart's row is locked for the duration, so two
-    checkouts of one cart take turns."""
+    checkouts of one cart take turns. `channel` and `customer` are for orders a manager takes
+    by phone: no visit says where they came from, and the basket is not the customer's own."""
     if not idempotency_key or len(idempotency_key) > 64:
         raise ValidationError(_("The checkout form has expired. Please reload the page."), code="no_idempotency_key")
     existing = _order_for_key(idempotency_key, cart)
@@ -106,6 +109,7 @@ def order_place(
             return _order_place(
                 cart=cart, contact=contact, delivery=delivery, payment=payment, idempotency_key=idempotency_key,
                 promo_code=promo_code, points=points, visit=visit, comment=comment,
+                channel=channel, customer=customer,
             )
     except IntegrityError:
         # A twin request inserted the order with this key a moment earlier.
@@ -117,13 +121,13 @@ def order_place(
 
 def _order_place(
     *, cart: Cart, contact: Contact, delivery: Delivery, payment: str, idempotency_key: str,
-    promo_code: str | None, points: int, visit: Visit | None, comment: str,
+    promo_code: str | None, points: int, visit: Visit | None, comment: str, channel: str, customer: User | None,
 ) -> Order:
     Cart.objects.select_for_update(no_key=True).filter(pk=cart.pk).values_list("pk", flat=True).get()
     existing = _order_for_key(idempotency_key, cart)
     if existing is not None:
         return existing
-    user: User | None = cart.user
+    user: User | None = customer or cart.user
     priced = _priced_lines(cart)
     items_total = sum((item.total for item in priced), Decimal("0"))
 
@@ -167,7 +171,7 @@ def _order_place(
         promo_code=promo,
         comment=comment.strip(),
         visit=visit,
-        channel=visit.channel if visit else "",
+        channel=channel or (visit.channel if visit else ""),
         utm_source=visit.utm_source if visit else "",
         utm_medium=visit.utm_medium if visit else "",
         utm_campaign=visit.utm_campaign if visit else "",

@@ -56,10 +56,8 @@ def order_place_by_phone(
         cart_add(cart=cart, product=line.product, variant=line.variant, quantity=line.quantity)
     order = order_place(
         cart=cart, contact=contact, delivery=delivery, payment=payment, idempotency_key=idempotency_key,
-        promo_code=promo_code, comment=comment,
+        promo_code=promo_code, comment=comment, channel=Order.Channel.PHONE, customer=customer,
     )
-    Order.objects.filter(pk=order.pk).update(user=customer, channel=Order.Channel.PHONE)
-    order.user, order.channel = customer, Order.Channel.PHONE
     OrderStatusChange.objects.filter(order=order, to_status=Order.Status.NEW).update(changed_by=manager)
     order = order_claim(order=order, manager=manager)
     call_log_record(order=order, manager=manager, outcome=CallLog.Outcome.REACHED,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from catalog.models import Product
 from customers.roles import MANAGER, WAREHOUSE
 from orders.models import CallLog, Cart, Order, OrderStatusChange
+from orders.signals import order_placed
 from orders.services import (
     Delivery,
     OutOfStock,
@@ -185,3 +186,19 @@ def test_the_warehouse_cannot_take_phone_orders(client):
 
     assert client.get(PHONE_ORDER_URL).status_code == 403
     assert OrderStatusChange.objects.count() == 0
+
+
+def test_receivers_of_order_placed_already_see_a_phone_order_as_a_phone_order(by_phone, product):
+    customer = UserFactory()
+    seen = []
+
+    def remember(sender, order, **kwargs):
+        seen.append((order.channel, order.user))
+
+    order_placed.connect(remember)
+    try:
+        by_phone((product, 1), customer=customer)
+    finally:
+        order_placed.disconnect(remember)
+
+    assert seen == [(Order.Channel.PHONE, customer)]
