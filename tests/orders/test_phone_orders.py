@@ -8,7 +8,6 @@ from django.urls import reverse
 from catalog.models import Product
 from customers.roles import MANAGER, WAREHOUSE
 from orders.models import CallLog, Cart, Order, OrderStatusChange
-from orders.signals import order_placed
 from orders.services import (
     Delivery,
     OutOfStock,
@@ -18,6 +17,7 @@ from orders.services import (
     order_place_by_phone,
     phone,
 )
+from orders.signals import order_placed
 from tests.factories import ProductFactory, ProductVariantFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
