@@ -282,19 +282,6 @@ ORDER_TRACKING_URLS = {
     "pickup": env_str("TRACKING_URL_PICKUP"),
     "courier": env_str("TRACKING_URL_COURIER"),
 }
-# Parcels waiting at a pickup point or post office: a reminder after PARCEL_REMINDER_DAYS, a
-# "call the customer" task for the order's manager after PARCEL_CALL_TASK_DAYS, and "not
-# collected" (stock back) after PICKUP_STORAGE_DAYS, all counted from "ready for pickup".
-PARCEL_REMINDER_DAYS = env_int("PARCEL_REMINDER_DAYS", 3)
-PARCEL_CALL_TASK_DAYS = env_int("PARCEL_CALL_TASK_DAYS", 5)
-PICKUP_STORAGE_DAYS = env_int("PICKUP_STORAGE_DAYS", 7)
-# Where a customer follows a parcel, per delivery kind; "{number}" is the tracking number.
-# An empty template sends the tracking number without a link.
-ORDER_TRACKING_URLS = {
-    "post": env_str("TRACKING_URL_POST", "https://www.pochta.ru/tracking?barcode={number}"),
-    "pickup": env_str("TRACKING_URL_PICKUP"),
-    "courier": env_str("TRACKING_URL_COURIER"),
-}
 # Back-office: the shop's target for the first call to the customer, from the order.
 FIRST_CALL_TARGET_MINUTES = env_int("FIRST_CALL_TARGET_MINUTES", 3)
 DEMO_STAFF_PASSWORD = "vitrina-demo"  # noqa: S105 - demo accounts exist only with DEBUG on
@@ -341,8 +328,9 @@ MESSAGE_SENDING_STUCK_MINUTES = env_int("MESSAGE_SENDING_STUCK_MINUTES", 10)
 
 # --- Online payments ------------------------------------------------------------------
 # The provider that takes card payments (orders/payments/). "test" is a pretend bank on the
-# shop's own pages that charges nothing: set a real provider before taking real orders.
+# shop's own pages that charges nothing, the default in development only; in production card
+# payment online is offered once a provider is named here.
 PAYMENT_PROVIDERS = {"test": "orders.payments.test.TestPaymentProvider"}
-PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "test")
+PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "test" if DEBUG else "")
 # Signs the test provider's notifications; derived from SECRET_KEY when empty.
 PAYMENT_TEST_SECRET = env_str("PAYMENT_TEST_SECRET")

@@ -44,7 +44,7 @@ class VisitCookie:
     campaign: str = ""
 
 
-def _read_cookie(request) -> VisitCookie:
+def read_visit_cookie(request) -> VisitCookie:
     """A missing, expired-format or tampered cookie is simply a visitor we have not seen."""
     try:
         visitor, visit, last_seen, campaign = request.get_signed_cookie(COOKIE_NAME, salt=COOKIE_SALT).split(":")
@@ -93,7 +93,7 @@ class SiteActivityMiddleware:
         if not self._is_tracked(request):
             return self.get_response(request)
 
-        cookie = _read_cookie(request)
+        cookie = read_visit_cookie(request)
         now = int(timezone.now().timestamp())
         campaign = _campaign(request)
         visit_id = cookie.visit_id

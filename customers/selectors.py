@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from customers.middleware import read_visit_cookie
 from customers.models import Address, Consent, DataRequest, PointsEntry, User, Visit
 from customers.signals import personal_data_exporting
 
@@ -76,3 +77,11 @@ def personal_data_export(*, user: User) -> dict:
     for _receiver, sections in personal_data_exporting.send(sender=User, user=user):
         data.update(sections or {})
     return data
+
+
+def visit_for_request(request) -> Visit | None:
+    """The visit a request belongs to: the one the activity middleware tracks, or for a request
+    it does not track (a POST such as checkout) the one its visit cookie names."""
+    activity = getattr(request, "site_activity", None)
+    visit_id = activity.visit_id if activity is not None else read_visit_cookie(request).visit_id
+    return Visit.objects.filter(pk=visit_id).first() if visit_id else None

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import DeliveryMethod, Order, PickupPoint
+from orders.payments import online_payment_available
 from orders.selectors import delivery_methods_active, pickup_points_active
 from orders.services import Contact, Delivery, contact_check, delivery_check
 
@@ -77,6 +78,10 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["delivery_method"].queryset = delivery_methods_active()
+        if not online_payment_available():
+            self.fields["payment"].choices = [
+                choice for choice in Order.PaymentMethod.choices if choice[0] != Order.PaymentMethod.ONLINE_CARD
+            ]
         self.fields["pickup_point"].queryset = pickup_points_active()
         if not self.is_bound and not self.initial.get("token"):
             self.initial["token"] = new_form_token()

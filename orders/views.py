@@ -20,8 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product, ProductVariant
-from customers.middleware import _read_cookie as visit_cookie_read
 from customers.models import Consent, User, Visit
+from customers.selectors import visit_for_request
 from customers.services import InsufficientPoints, consent_record, points_balance
 from orders.forms import CONSENT_WORDING_VERSION, CartAddForm, CheckoutForm, new_form_token
 from orders.models import Cart, CartLine, Order, Payment
@@ -214,10 +214,7 @@ def _watching_placements():
 
 
 def _visit(request) -> Visit | None:
-    activity = getattr(request, "site_activity", None)
-    # A POST is not tracked by the activity middleware; the visit cookie still names the visit.
-    visit_id = activity.visit_id if activity is not None else visit_cookie_read(request).visit_id
-    return Visit.objects.filter(pk=visit_id).first() if visit_id else None
+    return visit_for_request(request)
 
 
 def _initial_for(request, cart: Cart | None) -> dict:
@@ -410,7 +407,7 @@ def order_pay(request, number: str):
 
 
 def _test_provider() -> TestPaymentProvider:
-    if getattr(settings, "PAYMENT_PROVIDER", "test") != "test":
+    if TestPaymentProvider.name != settings.PAYMENT_PROVIDER:
         raise Http404  # the shop takes real payments: no pretend bank
     return provider_get(TestPaymentProvider.name)
 

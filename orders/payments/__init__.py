@@ -17,10 +17,18 @@ class UnknownProvider(LookupError):
 def provider_get(name: str | None = None) -> PaymentProvider:
     """The provider called `name`, or the shop's configured provider."""
     providers = getattr(settings, "PAYMENT_PROVIDERS", None) or DEFAULT_PROVIDERS
-    name = name or getattr(settings, "PAYMENT_PROVIDER", "test")
+    name = name or settings.PAYMENT_PROVIDER
     if name not in providers:
         raise UnknownProvider(name)
     return import_string(providers[name])()
 
 
-__all__ = ["BadNotification", "PaymentNotice", "PaymentProvider", "UnknownProvider", "provider_get"]
+def online_payment_available() -> bool:
+    """Card payment online is offered only when the shop has named a provider."""
+    return bool(settings.PAYMENT_PROVIDER)
+
+
+__all__ = [
+    "BadNotification", "PaymentNotice", "PaymentProvider", "UnknownProvider",
+    "online_payment_available", "provider_get",
+]

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from orders.forms import CheckoutForm
 from orders.models import Order, Payment, PaymentNotification
 from orders.payments import UnknownProvider, provider_get
 from orders.payments.test import SIGNATURE_HEADER, TestPaymentProvider
@@ -218,3 +219,12 @@ def test_another_shopper_cannot_start_a_payment_for_the_order(paying):
     number = _payment().order.number
 
     assert Client().get(reverse("orders:order_pay", args=[number])).status_code == 404
+
+
+def test_a_production_shop_without_a_payment_provider_does_not_offer_card_payment_online(client, settings):
+    settings.PAYMENT_PROVIDER = ""
+
+    form = CheckoutForm()
+
+    assert Order.PaymentMethod.ONLINE_CARD not in dict(form.fields["payment"].choices)
+    assert Order.PaymentMethod.CASH_ON_DELIVERY in dict(form.fields["payment"].choices)
