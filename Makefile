@@ -38,8 +38,11 @@ messages: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemessages --all --ignore=.venv --ignore=var --no-obsolete
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
+# Benchmarks on PostgreSQL and Redis (see bench/README.md); each prints numbers and writes bench/results/*.json.
 bench: $(STAMP)
 	$(BIN)/python bench/storefront.py
+	$(BIN)/python bench/checkout.py
+	$(BIN)/python bench/claim.py
 
 clean:
 	rm -rf $(VENV) var

@@ -211,6 +211,9 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# An e-mail service instead of SMTP, e.g. "anymail.backends.unisender_go.EmailBackend" with its
+# keys in ANYMAIL_* variables (django-anymail reads them itself).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", EMAIL_BACKEND)
 
 # --- Security (production) ------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
