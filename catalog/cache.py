@@ -1,7 +1,8 @@
 """The anonymous storefront page cache.
 
-Every cached page is stored under the current catalog version; any change to the catalog
-bumps the version after commit, so all pages are fresh at once without hunting for keys.
+Every cached page is stored with the catalog version it was rendered from; any change to the
+catalog bumps the version after commit, so all pages are stale at once without hunting for
+keys. The version and the page are read in one round trip.
 Signed-in shoppers, shoppers with a cart and flash messages bypass the cache. Pages are
 stored with a placeholder where the CSRF token goes, filled in per visitor when served.
 """
@@ -54,7 +55,7 @@ def page_key(request) -> str:
     # Scheme and host are part of the page (the canonical link), so they are part of the key.
     address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"storefront:page:v2:{catalog_version()}:{get_language()}:{digest}"
+    return f"storefront:page:v3:{get_language()}:{digest}"
 
 
 def csrf_placeholder(request) -> dict:
@@ -84,8 +85,10 @@ def storefront_page_cache(view):
         if not is_cacheable(request):
             return view(request, *args, **kwargs)
         key = page_key(request)
-        entry = cache.get(key)
-        if entry is None:
+        found = cache.get_many([VERSION_KEY, key])
+        version = found.get(VERSION_KEY) or catalog_version()
+        entry = found.get(key)
+        if entry is None or entry[0] != version:
             request.renders_for_page_cache = True
             try:
                 response = view(request, *args, **kwargs)
@@ -98,8 +101,8 @@ def storefront_page_cache(view):
             if response.status_code != 200 or response.streaming:
                 return response
             facts = {name: getattr(response, name) for name in CACHED_RESPONSE_ATTRIBUTES if hasattr(response, name)}
-            entry = (response.content, response["Content-Type"], facts)
+            entry = (version, response.content, response["Content-Type"], facts)
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        return _serve(request, *entry)
+        return _serve(request, *entry[1:])
 
     return wrapper
