@@ -89,7 +89,7 @@ def test_without_redis_url_the_cache_is_in_memory_and_the_broker_on_disk():
 def test_redis_url_selects_redis_for_cache_and_broker():
     values = settings_under(*PRODUCTION)
 
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "core.cache.RedisCache"
     assert values["cache_location"] == values["broker"] == "redis://cache.internal:6379/2"
 
 
@@ -139,3 +139,4 @@ def test_smtp_over_ssl_needs_only_email_use_ssl():
 
     assert values["mail_error"] == ""
     assert values["email_port"] == 465
+
