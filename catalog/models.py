@@ -207,7 +207,7 @@ class Product(TimeStampedModel):
     )
     is_active = models.BooleanField(_("active"), default=True)
     consumption_days = models.PositiveIntegerField(
-        _("lasts about, days"), null=True, blank=True,
+        _("usually lasts, days"), null=True, blank=True,
         help_text=_("How long one item usually lasts; replenishment reminders use it."),
     )
     sales_count = models.PositiveIntegerField(_("units sold"), default=0, editable=False)

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from customers import throttle
 from customers.models import Address, User
@@ -25,9 +26,14 @@ class SignInForm(forms.Form):
             return self.cleaned_data
         address = self.request.META.get("REMOTE_ADDR", "")
         if throttle.sign_in_blocked(email=email, address=address):
+            minutes = settings.SIGN_IN_THROTTLE_MINUTES
             raise ValidationError(
-                _("Too many failed attempts. Please wait %(minutes)d minutes or reset your password."),
-                code="throttled", params={"minutes": settings.SIGN_IN_THROTTLE_MINUTES},
+                ngettext(
+                    "Too many failed attempts. Please wait %(minutes)d minute or reset your password.",
+                    "Too many failed attempts. Please wait %(minutes)d minutes or reset your password.",
+                    minutes,
+                ),
+                code="throttled", params={"minutes": minutes},
             )
         self.user = authenticate(self.request, username=email, password=password)
         if self.user is None:

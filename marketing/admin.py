@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from marketing.manager_tasks import manager_task_close
 from marketing.models import DeliveryAttempt, ManagerTask, MessageTemplate, OutboundMessage
@@ -70,7 +71,9 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     def send_again(self, request, queryset):
         # "Unknown" may already have reached the customer: sending again is a person's decision.
         retried = sum(message_retry(message_id=pk) for pk in queryset.values_list("pk", flat=True))
-        self.message_user(request, _("%(count)d message(s) will be sent again.") % {"count": retried}, messages.INFO)
+        self.message_user(request, ngettext(
+            "%(count)d message will be sent again.", "%(count)d messages will be sent again.", retried,
+        ) % {"count": retried}, messages.INFO)
 
     def has_resend_permission(self, request) -> bool:
         # Rows are never edited here, so the model's change permission means "may send again".
@@ -178,7 +181,9 @@ class ManagerTaskAdmin(admin.ModelAdmin):
     @admin.action(description=_("Mark done"), permissions=("change",))
     def mark_done(self, request, queryset):
         done = sum(manager_task_close(task_id=pk, by=request.user) for pk in queryset.values_list("pk", flat=True))
-        self.message_user(request, _("%(count)d task(s) marked done.") % {"count": done}, messages.SUCCESS)
+        self.message_user(request, ngettext(
+            "%(count)d task marked done.", "%(count)d tasks marked done.", done,
+        ) % {"count": done}, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

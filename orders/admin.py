@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from orders.admin_phone import phone_order_urls
 from orders.backoffice import views as backoffice_views
@@ -301,8 +302,9 @@ class OrderAdmin(admin.ModelAdmin):
 
     def _report(self, request, moved, refused, status_label):
         if moved:
-            self.message_user(request, _("%(count)d order(s) are now “%(status)s”.") % {
-                "count": len(moved), "status": status_label}, messages.SUCCESS)
+            self.message_user(request, ngettext(
+                "%(count)d order is now “%(status)s”.", "%(count)d orders are now “%(status)s”.", len(moved),
+            ) % {"count": len(moved), "status": status_label}, messages.SUCCESS)
         for number, reason in refused.items():
             self.message_user(request, f"{number}: {reason}", messages.ERROR)
 

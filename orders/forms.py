@@ -70,7 +70,7 @@ class CheckoutForm(forms.Form):
     )
     consent_marketing_email = forms.BooleanField(label=_("Send me offers and news by e-mail"), required=False)
     consent_marketing_sms = forms.BooleanField(label=_("Send me offers and news by SMS"), required=False)
-    comment = forms.CharField(label=_("Comment to the order"), max_length=1000, required=False,
+    comment = forms.CharField(label=_("Comment on the order"), max_length=1000, required=False,
                               widget=forms.Textarea(attrs={"rows": 3}))
     token = forms.CharField(max_length=64, widget=forms.HiddenInput,
                             error_messages={"required": _("The checkout form has expired. Please reload the page.")})

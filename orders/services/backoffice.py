@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product, ProductVariant
-from core.money import to_money
+from core.money import format_rubles, to_money
 from customers.models import User
 from orders.models import CallLog, CustomerNote, Order, OrderLine, OrderStatusChange
 from orders.services.claim import order_claim
@@ -108,8 +108,8 @@ def _totals_recompute(order: Order) -> None:
     total = goods_to_pay + delivery_price - order.points_spent
     if total < 0:
         raise ValidationError(
-            _("The order would cost less than the %(points)s points already paid; keep more goods in it."),
-            code="total_below_points", params={"points": order.points_spent},
+            _("The order would cost less than the %(amount)s already paid with points; keep more goods in it."),
+            code="total_below_points", params={"amount": format_rubles(order.points_spent)},
         )
     order.items_total = to_money(items_total)
     order.discount_total = to_money(discount)
