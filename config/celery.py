@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -24,6 +25,12 @@ app.conf.beat_schedule = {
         "task": "marketing.tasks.manager_tasks_open_for_uncollected_parcels_task",
         "schedule": 600.0,
         "options": {"expires": 590},
+    },
+    # Bonus points past POINTS_LIFETIME_DAYS are written off once a night (idempotent).
+    "customers-points-expire": {
+        "task": "customers.tasks.points_expire_task",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 3600},
     },
     "orders-not-collected-expire": {
         "task": "orders.tasks.orders_not_collected_expire_task",

@@ -178,6 +178,19 @@ def points_expire(*, user: User, now: datetime | None = None) -> int:
     return max(due, 0)
 
 
+def points_expire_all(*, now: datetime | None = None) -> int:
+    """Write off expired points for every customer who has some; one customer at a time, each
+    under its own lock, so a crash midway loses nothing and a re-run takes nothing twice."""
+    now = now or timezone.now()
+    holders = (PointsEntry.objects.filter(reason=PointsEntry.Reason.EARNED, expires_at__lte=now)
+               .values_list("user_id", flat=True).distinct())
+    total = 0
+    for user in User.objects.filter(pk__in=holders).only("pk"):
+        with transaction.atomic():
+            total += points_expire(user=user, now=now)
+    return total
+
+
 # --- Consents -----------------------------------------------------------------------------
 
 

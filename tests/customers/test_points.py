@@ -15,6 +15,7 @@ from customers.services import (
     points_revoke,
     points_spend,
 )
+from customers.tasks import points_expire_task
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,17 @@ def test_points_already_spent_do_not_expire_again(user):
 
     assert points_expire(user=user) == 40
     assert points_balance(user=user) == 0
+
+
+def test_the_nightly_task_writes_off_expired_points_for_every_customer_and_nobody_else(user):
+    other, untouched = UserFactory(), UserFactory()
+    past = timezone.now() - timedelta(days=1)
+    points_earn(user=user, points=100, expires_at=past)
+    points_earn(user=other, points=40, expires_at=past)
+    points_earn(user=untouched, points=70, expires_at=timezone.now() + timedelta(days=30))
+
+    written_off = points_expire_task()
+
+    assert written_off == 140
+    assert [points_balance(user=u) for u in (user, other, untouched)] == [0, 0, 70]
+    assert points_expire_task() == 0
