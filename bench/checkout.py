@@ -28,14 +28,11 @@ import json
 import os
 import platform
 import random
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -44,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "checkout.json"
 sys.path.insert(0, str(ROOT))
+
+from bench.storefront import Server, bench_environment, ensure_database  # noqa: E402
 
 BENCH_STOCK = 1_000_000_000
 CEILING_NAME = "bench-ceiling"
@@ -66,42 +65,7 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def bench_environment(args: argparse.Namespace) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "CACHE_KEY_PREFIX": "vitrina-bench-checkout",
-        "DB_CONN_MAX_AGE": "600",
-        "VAR_DIR": args.var_dir,
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    })
-    return env
-
-
 # --- Preparing the store --------------------------------------------------------------------
-
-
-def ensure_database(database_url: str) -> None:
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    db = dj_database_url.parse(database_url)
-    params = {"host": db["HOST"] or None, "port": db["PORT"] or None, "user": db["USER"] or None,
-              "password": db["PASSWORD"] or None}
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
-            print(f"Creating database {db['NAME']}")
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
 
 
 def prepare_store(args: argparse.Namespace, env: dict[str, str]) -> dict:
@@ -265,47 +229,6 @@ class ApiClient:
         self.connection.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    def __init__(self, args: argparse.Namespace, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.log = Path(args.var_dir) / "gunicorn-checkout.log"
-        self.command = [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application", "--workers", str(args.workers),
-            "--bind", f"127.0.0.1:{self.port}", "--error-logfile", str(self.log), "--log-level", "warning",
-        ]
-        self.env = env
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> "Server":
-        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, start_new_session=True)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"gunicorn exited with {self.process.returncode}; see {self.log}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/bench/ok/", timeout=10):  # noqa: S310
-                    return self
-            except OSError:
-                time.sleep(0.2)
-        self.__exit__()
-        sys.exit(f"gunicorn did not answer within 30 s; see {self.log}")
-
-    def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 def cleanup_ceiling_rows() -> None:
     from django.db import connection
 
@@ -317,7 +240,7 @@ def cleanup_ceiling_rows() -> None:
 
 def main() -> int:
     args = parse_args()
-    env = bench_environment(args)
+    env = bench_environment(args, cache_prefix="vitrina-bench-checkout")
     Path(args.var_dir).mkdir(parents=True, exist_ok=True)
     store = prepare_store(args, env)
     load_at_start = [round(x, 2) for x in os.getloadavg()]
@@ -336,7 +259,7 @@ def main() -> int:
                 results[key] = run_clients(clients, args.duration, make)
                 print(f"  {key:<12} {results[key]['orders_per_s']:>8} orders/s  p50 {results[key]['p50_ms']} ms  "
                       f"p99 {results[key]['p99_ms']} ms  errors {results[key]['errors']}")
-        with Server(args, env) as server:
+        with Server(args, env, cache=True, log_name="gunicorn-checkout.log") as server:
             for clients in (1, args.clients):
                 def make_api(i, port=server.port):
                     client = ApiClient(port, store)

@@ -79,7 +79,7 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def bench_environment(args: argparse.Namespace) -> dict[str, str]:
+def bench_environment(args: argparse.Namespace, *, cache_prefix: str = "vitrina-bench") -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -91,7 +91,7 @@ def bench_environment(args: argparse.Namespace) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
-        "CACHE_KEY_PREFIX": "vitrina-bench",
+        "CACHE_KEY_PREFIX": cache_prefix,
         "DB_CONN_MAX_AGE": "600",
         "VAR_DIR": args.var_dir,
         "LOG_LEVEL": "WARNING",
@@ -208,10 +208,10 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the shop with the bench URLconf, one page-cache mode per instance."""
 
-    def __init__(self, args: argparse.Namespace, env: dict[str, str], *, cache: bool):
+    def __init__(self, args: argparse.Namespace, env: dict[str, str], *, cache: bool, log_name: str = ""):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = Path(args.var_dir) / f"gunicorn-cache-{'on' if cache else 'off'}.log"
+        self.log = Path(args.var_dir) / (log_name or f"gunicorn-cache-{'on' if cache else 'off'}.log")
         self.command = [
             sys.executable, "-m", "gunicorn", "config.wsgi:application",
             "--workers", str(args.workers), "--bind", f"127.0.0.1:{self.port}",
