@@ -38,17 +38,12 @@ class Order(TimeStampedModel):
         FAILED = "failed", _("Payment failed")
         REFUNDED = "refunded", _("Refunded")
 
-    class Channel(models.TextChoices):
-        """Where the order came from: the channels of a visit, plus orders taken by phone."""
-
-        DIRECT = "direct", _("Direct")
-        ORGANIC_SEARCH = "organic_search", _("Organic search")
-        PAID_SEARCH = "paid_search", _("Paid search")
-        SOCIAL = "social", _("Social")
-        EMAIL = "email", _("E-mail")
-        REFERRAL = "referral", _("Referral")
-        OTHER = "other", _("Other")
-        PHONE = "phone", _("Phone call")
+    # Where the order came from: the channels of a visit, plus orders taken by phone.
+    Channel = models.TextChoices(
+        "Channel",
+        [(channel.name, (channel.value, channel.label)) for channel in Visit.Channel]
+        + [("PHONE", ("phone", _("Phone call")))],
+    )
 
     # The only legal moves. Cancelling is possible while the goods are still in the
     # warehouse; once shipped, a parcel that does not reach the customer comes back as
