@@ -3,12 +3,15 @@
 Every cached page is stored with the catalog version it was rendered from; any change to the
 catalog bumps the version after commit, so all pages are stale at once without hunting for
 keys. The version and the page are read in one round trip.
+The same versioning keeps shared catalog data that every shopper sees alike (rendered product
+cards, facet counts): `versioned_get_many` and `versioned_set_many` below.
 Signed-in shoppers, shoppers with a cart and flash messages bypass the cache. Pages are
 stored with a placeholder where the CSRF token goes, filled in per visitor when served.
 """
 
 import hashlib
 import time
+from collections.abc import Iterable
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -39,6 +42,21 @@ def invalidate_storefront_cache() -> None:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def versioned_get_many(keys: Iterable[str]) -> tuple[int, dict]:
+    """The current catalog version and the entries of `keys` stored under it, in one round trip."""
+    found = cache.get_many([VERSION_KEY, *keys])
+    version = found.pop(VERSION_KEY, None) or catalog_version()
+    return version, {key: entry[1] for key, entry in found.items() if entry[0] == version}
+
+
+def versioned_set_many(values: dict, *, version: int, timeout: int) -> None:
+    """Store `values` as read from catalog `version`: a later version makes them stale at once.
+    A value built after a change committed but stored under the version before it is never
+    read, since the version is bumped only after the commit."""
+    if values:
+        cache.set_many({key: (version, value) for key, value in values.items()}, timeout)
 
 
 def is_cacheable(request) -> bool:

@@ -2,15 +2,21 @@
 prefix matching for half-typed words and trigram similarity for typos; a plain substring
 search on SQLite so development works with nothing installed."""
 
+import hashlib
 import re
+from collections.abc import Sequence
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 
+from catalog.cache import versioned_get_many, versioned_set_many
 from catalog.models import Product
 
 MAX_QUERY_LENGTH = 100
+# The best matches of a query are kept until the catalog changes: 50 pages of 24 cards.
+KEPT_MATCHES = 1200
+SEARCH_CACHE_SECONDS = 60 * 60
 TYPO_SIMILARITY = 0.3
 WORD = re.compile(r"[\w-]+", re.UNICODE)
 
@@ -29,6 +35,35 @@ def products_search(*, query: str, products: QuerySet[Product] | None = None) ->
     if connection.vendor == "postgresql":
         return _postgres_search(products, query, words)
     return _substring_search(products, words)
+
+
+class SearchMatches(Sequence):
+    """The ids of a query's active matches, best first, for the paginator: the count and the
+    best KEPT_MATCHES ids are kept until the catalog changes, so paging through a popular
+    query ranks its matches once; pages past those read the database."""
+
+    def __init__(self, query: str):
+        self.query = normalise_query(query)
+        key = "storefront:search:v1:" + hashlib.blake2b(self.query.lower().encode(), digest_size=16).hexdigest()
+        version, found = versioned_get_many([key])
+        if key not in found:
+            found[key] = self._best_matches()
+            versioned_set_many({key: found[key]}, version=version, timeout=SEARCH_CACHE_SECONDS)
+        self.count, self.kept = found[key]
+
+    def _best_matches(self) -> tuple[int, list[int]]:
+        matches = products_search(query=self.query).values_list("pk", flat=True)
+        kept = list(matches[:KEPT_MATCHES])
+        return (len(kept) if len(kept) < KEPT_MATCHES else matches.count()), kept
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        past_kept = isinstance(index, slice) and (index.stop is None or index.stop > len(self.kept))
+        if past_kept and len(self.kept) < self.count:
+            return list(products_search(query=self.query).values_list("pk", flat=True)[index])
+        return self.kept[index]
 
 
 def _prefix_tsquery(words: list[str]) -> SearchQuery:

@@ -1,9 +1,11 @@
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from catalog.cache import versioned_get_many, versioned_set_many
 from catalog.filters import SORTS, ProductFilter
 from catalog.models import (
     Attribute,
@@ -36,12 +38,13 @@ def categories_top() -> QuerySet[Category]:
     return Category.objects.filter(is_visible=True, parent__isnull=True).order_by("position", "name")
 
 
-def products_new(*, limit: int = 8) -> QuerySet[Product]:
-    return product_cards(Product.objects.active().order_by("-created_at", "-id"))[:limit]
+def products_new(*, limit: int = 8) -> list[int]:
+    return list(Product.objects.active().order_by("-created_at", "-id").values_list("pk", flat=True)[:limit])
 
 
-def products_bestsellers(*, limit: int = 8) -> QuerySet[Product]:
-    return product_cards(Product.objects.active().filter(sales_count__gt=0).order_by(*SORTS["popular"]))[:limit]
+def products_bestsellers(*, limit: int = 8) -> list[int]:
+    bestsellers = Product.objects.active().filter(sales_count__gt=0).order_by(*SORTS["popular"])
+    return list(bestsellers.values_list("pk", flat=True)[:limit])
 
 
 def category_get(*, slug: str) -> Category:
@@ -100,24 +103,62 @@ class Facet:
     selected: bool = False
 
 
+FACET_COUNTS_CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass
+class ListingFacets:
+    facets: list[Facet]
+    # Products matching every filter: the listing's count, counted with the facets.
+    total: int
+
+
 def _selected(filterset: ProductFilter, name: str) -> set[str]:
     return set(filterset.data.getlist(name)) if filterset.is_bound else set()
 
 
-def catalog_facets(*, filterset: ProductFilter) -> list[Facet]:
+def catalog_facets(*, filterset: ProductFilter, category: Category | None) -> ListingFacets:
     """Counts next to each filter value. Each facet counts the products that match every
-    other active filter; that is one query for all untouched facets and one per active one."""
+    other active filter; that is one query for all untouched facets and one per active one.
+    The counts are the same for every shopper, so they are kept until the catalog changes."""
+    key = _facet_counts_key(filterset, category)
+    version, found = versioned_get_many([key])
+    counts = found.get(key)
+    if counts is None:
+        counts = _facet_counts(filterset)
+        versioned_set_many({key: counts}, version=version, timeout=FACET_COUNTS_CACHE_SECONDS)
+    facets = [_brand_facet(filterset, counts["brands"])]
+    facets += [_attribute_facet(filterset, attribute, counts["attributes"].get(attribute.pk, _NO_VALUES))
+               for attribute in filterset.attributes]
+    return ListingFacets(facets=facets, total=counts["total"])
+
+
+def _facet_counts_key(filterset: ProductFilter, category: Category | None) -> str:
+    """The listing (category) and its filters; sorting and paging don't change the counts."""
+    params = sorted((name, value) for name in filterset.filters if name != "sort"
+                    for value in (filterset.data.getlist(name) if filterset.is_bound else ()))
+    digest = hashlib.blake2b(repr(params).encode(), digest_size=16).hexdigest()
+    return f"storefront:facets:v1:{category.pk if category else 'all'}:{digest}"
+
+
+def _facet_counts(filterset: ProductFilter) -> dict:
     active = filterset.active_names()
-    facets = [_brand_facet(filterset, active)]
+    filtered = _filtered(filterset)
     untouched = [a for a in filterset.attributes if not active & _filter_names(a)]
-    shared_rows = _attribute_counts(_filtered(filterset), untouched)
+    attributes = _attribute_counts(filtered, untouched)
     for attribute in filterset.attributes:
-        if attribute in untouched:
-            rows = shared_rows
-        else:
-            rows = _attribute_counts(filterset.queryset_without(*_filter_names(attribute)), [attribute])
-        facets.append(_attribute_facet(filterset, attribute, rows))
-    return facets
+        if attribute not in untouched:
+            without_own = filterset.queryset_without(*_filter_names(attribute))
+            attributes.update(_attribute_counts(without_own, [attribute]))
+    brands = filterset.queryset_without("brand") if "brand" in active else filtered
+    return {
+        "total": filtered.count(),
+        "brands": list(
+            brands.filter(brand__isnull=False).order_by("brand__name")
+            .values_list("brand__slug", "brand__name").annotate(n=Count("pk"))
+        ),
+        "attributes": attributes,
+    }
 
 
 def _filter_names(attribute: Attribute) -> set[str]:
@@ -125,12 +166,7 @@ def _filter_names(attribute: Attribute) -> set[str]:
     return {f"{name}_min", f"{name}_max"} if attribute.kind == Attribute.Kind.NUMBER else {name}
 
 
-def _brand_facet(filterset: ProductFilter, active: set[str]) -> Facet:
-    products = filterset.queryset_without("brand") if "brand" in active else _filtered(filterset)
-    counts = (
-        products.filter(brand__isnull=False).order_by("brand__name")
-        .values_list("brand__slug", "brand__name").annotate(n=Count("pk"))
-    )
+def _brand_facet(filterset: ProductFilter, counts: list[tuple[str, str, int]]) -> Facet:
     selected = _selected(filterset, "brand")
     return Facet(name="brand", label=str(ProductFilter.base_filters["brand"].label), kind="brand", options=[
         FacetOption(value=slug, label=name, count=n, selected=slug in selected) for slug, name, n in counts
@@ -139,6 +175,9 @@ def _brand_facet(filterset: ProductFilter, active: set[str]) -> Facet:
 
 def _filtered(filterset: ProductFilter) -> QuerySet[Product]:
     return filterset.filter_queryset(filterset.queryset.all()) if filterset.is_bound else filterset.queryset.all()
+
+
+_NO_VALUES = {"options": {}, "yes": 0, "min": None, "max": None}
 
 
 def _attribute_counts(products: QuerySet[Product], attributes: list[Attribute]) -> dict:
@@ -166,8 +205,7 @@ def _attribute_counts(products: QuerySet[Product], attributes: list[Attribute]) 
     return result
 
 
-def _attribute_facet(filterset: ProductFilter, attribute: Attribute, rows: dict) -> Facet:
-    entry = rows.get(attribute.pk, {"options": {}, "yes": 0, "min": None, "max": None})
+def _attribute_facet(filterset: ProductFilter, attribute: Attribute, entry: dict) -> Facet:
     name = f"a_{attribute.slug}"
     facet = Facet(name=name, label=str(attribute), kind=attribute.kind)
     if attribute.kind == Attribute.Kind.CHOICE:
@@ -211,12 +249,12 @@ def product_page(*, slug: str) -> dict:
         ),
         slug=slug,
     )
-    related = product_cards(product.related_products.active())[:8]
+    related = product.related_products.active().values_list("pk", flat=True)[:8]
     return {
         "product": product,
         "variants": list(product.variants.all()),
         # The same rule as the listings' "in stock" filter, so page and card never disagree.
         "in_stock": product.is_in_stock,
-        "related_products": related,
+        "related_product_ids": list(related),
         "breadcrumbs": [*category_ancestors(category=product.category), product.category],
     }

@@ -5,9 +5,10 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors
 from catalog.cache import storefront_page_cache
+from catalog.cards import product_cards_html
 from catalog.filters import SORT_CHOICES, ProductFilter
 from catalog.models import Product
-from catalog.search import normalise_query, products_search
+from catalog.search import SearchMatches, normalise_query
 from catalog.signals import product_viewed
 
 DEFAULT_PAGE_SIZE = 24
@@ -21,9 +22,14 @@ def _page_size(request) -> int:
     return size if size in settings.CATALOG_PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-def _paginate(request, products):
-    page = Paginator(products, _page_size(request)).get_page(request.GET.get("page"))
-    page.object_list = selectors.product_cards(page.object_list)
+def _paginate(request, product_ids, *, count: int | None = None):
+    """A page of product ids, then the cards of just those: the page query reads no product
+    row, so an index answers it. `count`, when already known, saves counting again."""
+    paginator = Paginator(product_ids, _page_size(request))
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(request.GET.get("page"))
+    page.cards = product_cards_html(list(page.object_list))
     return page
 
 
@@ -31,8 +37,8 @@ def _paginate(request, products):
 def home(request):
     return render(request, "catalog/home.html", {
         "featured_categories": selectors.categories_featured(),
-        "new_products": selectors.products_new(),
-        "bestsellers": selectors.products_bestsellers(),
+        "new_products": product_cards_html(selectors.products_new()),
+        "bestsellers": product_cards_html(selectors.products_bestsellers()),
     })
 
 
@@ -44,14 +50,15 @@ def category(request, slug: str | None = None):
         queryset=selectors.products_in_category(category=current),
         attributes=selectors.category_filter_attributes(category=current),
     )
-    page = _paginate(request, filterset.qs)
+    products = filterset.qs
+    listing = selectors.catalog_facets(filterset=filterset, category=current)
     return render(request, "catalog/category.html", {
         "category": current,
         "breadcrumbs": selectors.category_ancestors(category=current) if current else [],
         "subcategories": selectors.category_children(category=current),
         "filterset": filterset,
-        "facets": selectors.catalog_facets(filterset=filterset),
-        "page": page,
+        "facets": listing.facets,
+        "page": _paginate(request, products.values_list("pk", flat=True), count=listing.total),
         "sort_choices": SORT_CHOICES,
         "current_sort": request.GET.get("sort", "popular"),
         "page_sizes": settings.CATALOG_PAGE_SIZES,
@@ -68,6 +75,7 @@ def product(request, slug: str):
 @storefront_page_cache
 def _product_page(request, *, slug: str):
     context = selectors.product_page(slug=slug)
+    context["related_products"] = product_cards_html(context.pop("related_product_ids"))
     response = render(request, "catalog/product.html", context)
     response.product_id = context["product"].pk
     return response
@@ -76,7 +84,7 @@ def _product_page(request, *, slug: str):
 @storefront_page_cache
 def search(request):
     query = normalise_query(request.GET.get("q", ""))
-    page = _paginate(request, products_search(query=query)) if query else None
+    page = _paginate(request, SearchMatches(query)) if query else None
     return render(request, "catalog/search.html", {
         "query": query,
         "page": page,

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -67,7 +68,9 @@ def care():
 
 
 def queries_for(url: str, params: dict | None = None) -> int:
-    """A new shopper's first request: the visit is recorded too, as in real life."""
+    """A new shopper's first request: the visit is recorded too, as in real life. The cache
+    starts empty, so every card and count is read from the database."""
+    cache.clear()
     browser = Client(headers={"user-agent": BROWSER})
     with CaptureQueriesContext(connection) as captured:
         response = browser.get(url, params or {})
@@ -103,6 +106,18 @@ def test_filtered_listing_makes_as_many_queries_for_48_products_as_for_12(django
 def test_search_results_make_as_many_queries_for_48_products_as_for_12():
     assert queries_for("/search/", {"q": "товар", "per_page": 12}) == queries_for(
         "/search/", {"q": "товар", "per_page": 48})
+
+
+@pytest.mark.usefixtures("care")
+def test_a_listing_read_again_takes_its_cards_and_counts_from_the_cache():
+    queries_for("/catalog/care/", {"brand": "brand-0"})
+    browser = Client(headers={"user-agent": BROWSER})
+
+    with CaptureQueriesContext(connection) as captured:
+        browser.get("/catalog/care/", {"brand": "brand-0"})
+
+    product_reads = [q["sql"] for q in captured if 'FROM "catalog_product"' in q["sql"]]
+    assert len(product_reads) == 1  # the page's ids; no count, no facets, no cards
 
 
 @pytest.mark.usefixtures("care")
