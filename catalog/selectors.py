@@ -74,11 +74,54 @@ def category_filter_attributes(*, category: Category | None) -> list[Attribute]:
 
 
 def products_in_category(*, category: Category | None) -> QuerySet[Product]:
-    if category is None:
+    return products_in_branch(category_ids=None if category is None else category_branch_ids(category=category))
+
+
+def category_branch_ids(*, category: Category) -> list[int]:
+    """The category and its visible descendants: a handful of ids, so product queries need no join."""
+    branch = Category.objects.filter(path__startswith=category.path, is_visible=True)
+    return list(branch.values_list("pk", flat=True))
+
+
+def products_in_branch(*, category_ids: list[int] | None) -> QuerySet[Product]:
+    if category_ids is None:
         return Product.objects.active().order_by(*SORTS["popular"])
-    # The branch's visible categories first (a handful of ids), so the product query needs no join.
-    branch = Category.objects.filter(path__startswith=category.path, is_visible=True).values_list("pk", flat=True)
-    return Product.objects.filter(is_active=True, category_id__in=list(branch)).order_by(*SORTS["popular"])
+    return Product.objects.filter(is_active=True, category_id__in=category_ids).order_by(*SORTS["popular"])
+
+
+CATEGORY_LISTING_CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass
+class CategoryListing:
+    """What a catalog page shows of its category, whatever the filters: a few small queries
+    every listing would repeat, kept until the catalog changes."""
+
+    category: Category | None
+    breadcrumbs: list[Category]
+    subcategories: list[Category]
+    filter_attributes: list[Attribute]
+    branch_ids: list[int] | None
+
+
+def category_listing(*, slug: str | None) -> CategoryListing:
+    key = f"storefront:category:v1:{slug or ''}"
+    version, found = versioned_get_many([key])
+    if key not in found:
+        found[key] = _category_listing(slug)  # a missing category raises Http404: nothing is kept
+        versioned_set_many({key: found[key]}, version=version, timeout=CATEGORY_LISTING_CACHE_SECONDS)
+    return found[key]
+
+
+def _category_listing(slug: str | None) -> CategoryListing:
+    category = category_get(slug=slug) if slug else None
+    return CategoryListing(
+        category=category,
+        breadcrumbs=category_ancestors(category=category) if category else [],
+        subcategories=list(category_children(category=category)),
+        filter_attributes=category_filter_attributes(category=category),
+        branch_ids=category_branch_ids(category=category) if category else None,
+    )
 
 
 @dataclass
@@ -238,8 +281,21 @@ def product_get(*, slug: str) -> Product:
     return get_object_or_404(Product.objects.active().select_related("category", "brand"), slug=slug)
 
 
+PRODUCT_PAGE_CACHE_SECONDS = 60 * 60 * 24
+
+
 def product_page(*, slug: str) -> dict:
-    """Everything the product page shows, in a fixed number of queries."""
+    """Everything the product page shows, in a fixed number of queries, kept until the
+    catalog changes: it is the same for every shopper."""
+    key = f"storefront:product:v1:{slug}"
+    version, found = versioned_get_many([key])
+    if key not in found:
+        found[key] = _product_page(slug)  # a missing product raises Http404: nothing is kept
+        versioned_set_many({key: found[key]}, version=version, timeout=PRODUCT_PAGE_CACHE_SECONDS)
+    return dict(found[key])
+
+
+def _product_page(slug: str) -> dict:
     product = get_object_or_404(
         Product.objects.active().select_related("category", "brand").prefetch_related(
             Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),

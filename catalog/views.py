@@ -44,21 +44,21 @@ def home(request):
 
 @storefront_page_cache
 def category(request, slug: str | None = None):
-    current = selectors.category_get(slug=slug) if slug else None
+    listing = selectors.category_listing(slug=slug)
     filterset = ProductFilter(
         request.GET or None,
-        queryset=selectors.products_in_category(category=current),
-        attributes=selectors.category_filter_attributes(category=current),
+        queryset=selectors.products_in_branch(category_ids=listing.branch_ids),
+        attributes=listing.filter_attributes,
     )
     products = filterset.qs
-    listing = selectors.catalog_facets(filterset=filterset, category=current)
+    facets = selectors.catalog_facets(filterset=filterset, category=listing.category)
     return render(request, "catalog/category.html", {
-        "category": current,
-        "breadcrumbs": selectors.category_ancestors(category=current) if current else [],
-        "subcategories": selectors.category_children(category=current),
+        "category": listing.category,
+        "breadcrumbs": listing.breadcrumbs,
+        "subcategories": listing.subcategories,
         "filterset": filterset,
-        "facets": listing.facets,
-        "page": _paginate(request, products.values_list("pk", flat=True), count=listing.total),
+        "facets": facets.facets,
+        "page": _paginate(request, products.values_list("pk", flat=True), count=facets.total),
         "sort_choices": SORT_CHOICES,
         "current_sort": request.GET.get("sort", "popular"),
         "page_sizes": settings.CATALOG_PAGE_SIZES,

@@ -1,0 +1,85 @@
+"""Cards, facet counts, search matches and product data are shared by every shopper and kept
+until the catalog changes; signed-in shoppers, whom the page cache never serves, see every
+change at once too."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalog import search
+from tests.factories import BrandFactory, CategoryFactory, ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def care():
+    return CategoryFactory(slug="care", name="Уход")
+
+
+@pytest.fixture
+def shopper(client):
+    client.force_login(UserFactory())
+    return client
+
+
+def page(client, url: str, params: dict | None = None) -> str:
+    response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_price_change_shows_on_a_signed_in_shoppers_listing_at_once(
+    shopper, care, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(category=care, price=Decimal("990"))
+    page(shopper, "/catalog/care/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product.price = Decimal("1490")
+        product.save()
+
+    assert "1,490" in page(shopper, "/catalog/care/")
+
+
+def test_a_new_product_is_counted_in_the_brand_filter_at_once(shopper, care, django_capture_on_commit_callbacks):
+    brand = BrandFactory(name="Натура", slug="natura")
+    ProductFactory(category=care, brand=brand)
+    assert '<span class="count">1</span>' in page(shopper, "/catalog/care/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ProductFactory(category=care, brand=brand)
+
+    assert '<span class="count">2</span>' in page(shopper, "/catalog/care/")
+
+
+def test_a_new_product_is_found_by_search_at_once(shopper, care, django_capture_on_commit_callbacks):
+    ProductFactory(category=care, name="Шампунь мятный")
+    page(shopper, "/search/", {"q": "шампунь"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ProductFactory(category=care, name="Шампунь лавандовый")
+
+    assert "Шампунь лавандовый" in page(shopper, "/search/", {"q": "шампунь"})
+
+
+def test_cards_are_shown_in_each_shoppers_language(shopper, care):
+    ProductFactory(category=care, stock=3)
+    english = page(shopper, "/catalog/care/")
+
+    russian = shopper.get("/catalog/care/", headers={"accept-language": "ru"}).content.decode()
+
+    assert '<p class="stock in">In stock</p>' in english
+    assert '<p class="stock in">В наличии</p>' in russian
+
+
+def test_search_pages_past_the_kept_matches_are_read_from_the_database(shopper, care, monkeypatch):
+    monkeypatch.setattr(search, "KEPT_MATCHES", 12)
+    for n in range(14):
+        ProductFactory(category=care, name=f"Шампунь {n:02d}", sales_count=100 - n)
+
+    second_page = page(shopper, "/search/", {"q": "шампунь", "per_page": 12, "page": 2})
+
+    assert "14 products found" in second_page
+    assert "Шампунь 12" in second_page and "Шампунь 13" in second_page
+    assert "Шампунь 11" not in second_page
