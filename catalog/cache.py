@@ -4,15 +4,16 @@ Every cached page is stored with the catalog version it was rendered from; any c
 catalog bumps the version after commit, so all pages are stale at once without hunting for
 keys. The version and the page are read in one round trip.
 The same versioning keeps shared catalog data that every shopper sees alike (rendered product
-cards, facet counts): `versioned_get_many` and `versioned_set_many` below.
+cards, facet counts, search matches): `versioned` and `versioned_get_many` below.
 Signed-in shoppers, shoppers with a cart and flash messages bypass the cache. Pages are
 stored with a placeholder where the CSRF token goes, filled in per visitor when served.
 """
 
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
+
+T = TypeVar("T")
 
 VERSION_KEY = "storefront:catalog-version"
 CSRF_PLACEHOLDER = "__vitrina_csrf_token__"
@@ -51,12 +54,22 @@ def versioned_get_many(keys: Iterable[str]) -> tuple[int, dict]:
     return version, {key: entry[1] for key, entry in found.items() if entry[0] == version}
 
 
-def versioned_set_many(values: dict, *, version: int, timeout: int) -> None:
+def versioned_set_many(values: dict, *, version: int) -> None:
     """Store `values` as read from catalog `version`: a later version makes them stale at once.
     A value built after a change committed but stored under the version before it is never
     read, since the version is bumped only after the commit."""
-    if values:
-        cache.set_many({key: (version, value) for key, value in values.items()}, timeout)
+    if values and settings.CATALOG_CACHE_SECONDS:
+        cache.set_many({key: (version, value) for key, value in values.items()}, settings.CATALOG_CACHE_SECONDS)
+
+
+def versioned(key: str, build: Callable[[], T]) -> T:
+    """The value kept under `key` for the current catalog version, built and kept if missing.
+    `build` raising (a 404) keeps nothing."""
+    version, found = versioned_get_many([key])
+    if key not in found:
+        found[key] = build()
+        versioned_set_many({key: found[key]}, version=version)
+    return found[key]
 
 
 def is_cacheable(request) -> bool:

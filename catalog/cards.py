@@ -17,7 +17,6 @@ from catalog.cache import versioned_get_many, versioned_set_many
 from catalog.models import Product
 
 CARD_TEMPLATE = "includes/product_card.html"
-CARD_CACHE_SECONDS = 60 * 60 * 24
 
 
 def _card_key(product_id: int, language: str) -> str:
@@ -32,8 +31,7 @@ def product_cards_html(product_ids: Sequence[int]) -> list[SafeString]:
     missing = [product_id for product_id, key in keys.items() if key not in cards]
     if missing:
         rendered = _render_cards(missing)
-        versioned_set_many({keys[pk]: html for pk, html in rendered.items()}, version=version,
-                           timeout=CARD_CACHE_SECONDS)
+        versioned_set_many({keys[pk]: html for pk, html in rendered.items()}, version=version)
         cards.update({keys[pk]: html for pk, html in rendered.items()})
     # The cache holds what our own template rendered, escaped already.
     return [mark_safe(cards[keys[pk]]) for pk in product_ids if keys[pk] in cards]  # noqa: S308

@@ -10,13 +10,12 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordS
 from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 
-from catalog.cache import versioned_get_many, versioned_set_many
+from catalog.cache import versioned
 from catalog.models import Product
 
 MAX_QUERY_LENGTH = 100
 # The best matches of a query are kept until the catalog changes: 50 pages of 24 cards.
 KEPT_MATCHES = 1200
-SEARCH_CACHE_SECONDS = 60 * 60
 TYPO_SIMILARITY = 0.3
 WORD = re.compile(r"[\w-]+", re.UNICODE)
 
@@ -45,11 +44,7 @@ class SearchMatches(Sequence):
     def __init__(self, query: str):
         self.query = normalise_query(query)
         key = "storefront:search:v1:" + hashlib.blake2b(self.query.lower().encode(), digest_size=16).hexdigest()
-        version, found = versioned_get_many([key])
-        if key not in found:
-            found[key] = self._best_matches()
-            versioned_set_many({key: found[key]}, version=version, timeout=SEARCH_CACHE_SECONDS)
-        self.count, self.kept = found[key]
+        self.count, self.kept = versioned(key, self._best_matches)
 
     def _best_matches(self) -> tuple[int, list[int]]:
         matches = products_search(query=self.query).values_list("pk", flat=True)

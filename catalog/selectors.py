@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from catalog.cache import versioned_get_many, versioned_set_many
+from catalog.cache import versioned
 from catalog.filters import SORTS, ProductFilter
 from catalog.models import (
     Attribute,
@@ -89,9 +89,6 @@ def products_in_branch(*, category_ids: list[int] | None) -> QuerySet[Product]:
     return Product.objects.filter(is_active=True, category_id__in=category_ids).order_by(*SORTS["popular"])
 
 
-CATEGORY_LISTING_CACHE_SECONDS = 60 * 60 * 24
-
-
 @dataclass
 class CategoryListing:
     """What a catalog page shows of its category, whatever the filters: a few small queries
@@ -105,12 +102,7 @@ class CategoryListing:
 
 
 def category_listing(*, slug: str | None) -> CategoryListing:
-    key = f"storefront:category:v1:{slug or ''}"
-    version, found = versioned_get_many([key])
-    if key not in found:
-        found[key] = _category_listing(slug)  # a missing category raises Http404: nothing is kept
-        versioned_set_many({key: found[key]}, version=version, timeout=CATEGORY_LISTING_CACHE_SECONDS)
-    return found[key]
+    return versioned(f"storefront:category:v1:{slug or ''}", lambda: _category_listing(slug))
 
 
 def _category_listing(slug: str | None) -> CategoryListing:
@@ -146,9 +138,6 @@ class Facet:
     selected: bool = False
 
 
-FACET_COUNTS_CACHE_SECONDS = 60 * 60 * 24
-
-
 @dataclass
 class ListingFacets:
     facets: list[Facet]
@@ -164,12 +153,7 @@ def catalog_facets(*, filterset: ProductFilter, category: Category | None) -> Li
     """Counts next to each filter value. Each facet counts the products that match every
     other active filter; that is one query for all untouched facets and one per active one.
     The counts are the same for every shopper, so they are kept until the catalog changes."""
-    key = _facet_counts_key(filterset, category)
-    version, found = versioned_get_many([key])
-    counts = found.get(key)
-    if counts is None:
-        counts = _facet_counts(filterset)
-        versioned_set_many({key: counts}, version=version, timeout=FACET_COUNTS_CACHE_SECONDS)
+    counts = versioned(_facet_counts_key(filterset, category), lambda: _facet_counts(filterset))
     facets = [_brand_facet(filterset, counts["brands"])]
     facets += [_attribute_facet(filterset, attribute, counts["attributes"].get(attribute.pk, _NO_VALUES))
                for attribute in filterset.attributes]
@@ -281,18 +265,10 @@ def product_get(*, slug: str) -> Product:
     return get_object_or_404(Product.objects.active().select_related("category", "brand"), slug=slug)
 
 
-PRODUCT_PAGE_CACHE_SECONDS = 60 * 60 * 24
-
-
 def product_page(*, slug: str) -> dict:
     """Everything the product page shows, in a fixed number of queries, kept until the
     catalog changes: it is the same for every shopper."""
-    key = f"storefront:product:v1:{slug}"
-    version, found = versioned_get_many([key])
-    if key not in found:
-        found[key] = _product_page(slug)  # a missing product raises Http404: nothing is kept
-        versioned_set_many({key: found[key]}, version=version, timeout=PRODUCT_PAGE_CACHE_SECONDS)
-    return dict(found[key])
+    return dict(versioned(f"storefront:product:v1:{slug}", lambda: _product_page(slug)))
 
 
 def _product_page(slug: str) -> dict:

@@ -260,10 +260,18 @@ STORE_NAME = env_str("STORE_NAME", "Витрина")
 # Anonymous storefront pages are cached until the catalog changes; this is the upper bound.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 * 60)
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", default=True)
+# Catalog data every shopper sees alike (product cards, facet counts, search matches, product
+# and category data) is kept this long, and dropped at once when the catalog changes; 0 keeps none.
+CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 60 * 60 * 24)
 # A request carrying one of these cookies is personal (a cart, a flash message): never cached.
 PAGE_CACHE_BYPASS_COOKIES = ("cart", "messages")
 # A visit ends after this long without a request, as web analytics counts sessions.
 VISIT_IDLE_MINUTES = env_int("VISIT_IDLE_MINUTES", 30)
+# A product view on an existing visit is pushed onto a Redis list and written to the database
+# in bulk by a beat task every few seconds, instead of one INSERT inside the request.
+PRODUCT_VIEWS_BUFFERED = env_bool("PRODUCT_VIEWS_BUFFERED", default=bool(REDIS_URL))
+if PRODUCT_VIEWS_BUFFERED and not REDIS_URL:
+    raise ImproperlyConfigured("PRODUCT_VIEWS_BUFFERED needs Redis: set REDIS_URL or turn it off.")
 CATALOG_PAGE_SIZES = (12, 24, 48)
 # Orders: numbers read "VT-10001"; a customer may pay at most this share of the goods
 # (after the promo discount) with bonus points, earns this percent of what they paid

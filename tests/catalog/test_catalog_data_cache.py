@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from catalog import search
+from catalog.models import Product
 from tests.factories import BrandFactory, CategoryFactory, ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +84,13 @@ def test_search_pages_past_the_kept_matches_are_read_from_the_database(shopper, 
     assert "14 products found" in second_page
     assert "Шампунь 12" in second_page and "Шампунь 13" in second_page
     assert "Шампунь 11" not in second_page
+
+
+def test_with_the_catalog_cache_off_every_page_reads_the_database(client, care, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    settings.CATALOG_CACHE_SECONDS = 0
+    product = ProductFactory(category=care, name="Шампунь")
+    page(client, "/catalog/care/")
+    Product.objects.filter(pk=product.pk).update(name="Бальзам")  # no signal: nothing tells the cache
+
+    assert "Бальзам" in page(client, "/catalog/care/")
