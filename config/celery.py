@@ -26,6 +26,14 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 590},
     },
+    # Product views buffered in Redis (PRODUCT_VIEWS_BUFFERED) reach the database within seconds;
+    # what reads them (the customer card, triggers on browsing) can wait that long. A flush not
+    # started before the next one is due is dropped; without Redis the task does nothing.
+    "customers-product-views-flush": {
+        "task": "customers.tasks.product_views_flush_task",
+        "schedule": 5.0,
+        "options": {"expires": 4},
+    },
     # Bonus points past POINTS_LIFETIME_DAYS are written off once a night (idempotent).
     "customers-points-expire": {
         "task": "customers.tasks.points_expire_task",

@@ -2,7 +2,8 @@
 
 The visit lives in a signed cookie ("visitor:visit:last-seen:campaign"), so anonymous browsing
 needs no session row, no read per request, and cached pages stay cacheable. A request writes
-at most once: a new visit and the product it landed on go in one transaction.
+at most once: a new visit and the product it landed on go in one transaction; a product page on
+an existing visit is one INSERT, or one Redis RPUSH when views are buffered (PRODUCT_VIEWS_BUFFERED).
 """
 
 import hashlib
@@ -129,13 +130,16 @@ class SiteActivityMiddleware:
     def _record(cls, request, activity: SiteActivity) -> None:
         user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
         if activity.visit_id is not None and activity.viewed_product_ids:
+            # With PRODUCT_VIEWS_BUFFERED the views go to Redis (one RPUSH) and reach the database
+            # with the next flush, seconds later; otherwise they are one INSERT now.
+            record = (services.product_views_buffer if settings.PRODUCT_VIEWS_BUFFERED
+                      else services.product_views_record)
             try:
-                services.product_views_record(
-                    visit_id=activity.visit_id, user=user, product_ids=activity.viewed_product_ids
-                )
+                record(visit_id=activity.visit_id, user=user, product_ids=activity.viewed_product_ids)
                 return
             except IntegrityError:
                 # The cookie names a visit that is gone (old visits are purged): start afresh.
+                # Only a direct write notices; a buffered view of a gone visit is dropped at flush.
                 logger.info("Visit %s from the cookie no longer exists", activity.visit_id)
                 activity.visit_id = None
         if activity.visit_id is None:

@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -8,9 +9,14 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
+from catalog.models import Product
+from customers import view_buffer
 from customers.activity import classify_channel, device_from_user_agent
 from customers.models import Consent, PointsEntry, ProductView, User, Visit
+
+logger = logging.getLogger(__name__)
 
 
 def _clip(value: str, model_field: str, model=Visit) -> str:
@@ -58,6 +64,61 @@ def product_views_record(*, visit_id: int | None, user: User | None, product_ids
         views[0].save(force_insert=True)  # bulk_create would wrap the one row in a transaction
     elif views:
         ProductView.objects.bulk_create(views)
+
+
+def product_views_buffer(*, visit_id: int, user: User | None, product_ids: Sequence[int]) -> None:
+    """Queue the views of a page on an existing visit in Redis (one RPUSH, no database write);
+    product_views_flush writes them within seconds. The visit is not checked here: if it was
+    purged meanwhile, its views are dropped at flush. If Redis cannot take them, they are written
+    directly instead, so a Redis hiccup costs time, not views."""
+    try:
+        view_buffer.push(
+            visit_id=visit_id, user_id=user.pk if user else None, product_ids=product_ids, viewed_at=timezone.now()
+        )
+    except RedisError:
+        logger.warning("Product views of visit %s written directly: Redis refused them", visit_id, exc_info=True)
+        product_views_record(visit_id=visit_id, user=user, product_ids=product_ids)
+
+
+@transaction.atomic
+def _product_views_insert(views: Sequence[view_buffer.BufferedView]) -> int:
+    # Visits are purged and products deleted while their views wait: those views are dropped
+    # rather than failing the batch. A deleted customer's view stays, anonymous (as SET_NULL would).
+    def existing(model, ids) -> set[int]:
+        return set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+
+    visits = existing(Visit, {view.visit_id for view in views})
+    products = existing(Product, {view.product_id for view in views})
+    users = existing(User, {view.user_id for view in views if view.user_id is not None})
+    rows = [
+        ProductView(visit_id=view.visit_id, user_id=view.user_id if view.user_id in users else None,
+                    product_id=view.product_id, viewed_at=view.viewed_at)
+        for view in views if view.visit_id in visits and view.product_id in products
+    ]
+    ProductView.objects.bulk_create(rows)
+    return len(rows)
+
+
+def product_views_flush(*, batch_size: int = 1000, max_batches: int = 100) -> int:
+    """Write the views product_views_buffer queued, batch by batch, until the buffer is empty or
+    max_batches were written. At least once (see customers.view_buffer): a batch leaves Redis only
+    after its rows committed, and one left by a dead worker is written first; a worker dying
+    between the commit and that cleanup writes its batch twice. One flush at a time: a call while
+    another runs returns 0 at once. Returns the rows written; 0 without Redis."""
+    if not view_buffer.is_available():
+        return 0
+    written = 0
+    with view_buffer.flush_lock() as lock:
+        if lock is None:
+            return 0
+        for _ in range(max_batches):
+            batch = lock.batch_take(size=batch_size)
+            if batch is None:
+                break
+            written += _product_views_insert(batch)
+            if not lock.batch_done():
+                break
+    return written
 
 
 # --- Loyalty points ---------------------------------------------------------------------

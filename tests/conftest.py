@@ -1,4 +1,5 @@
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -26,3 +27,16 @@ def _fast_password_hashing(settings):
 def _skip_postgres_only(request):
     if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL): SQLite has no row locks or full-text search")
+
+
+@pytest.fixture(autouse=True)
+def _skip_redis_only(request):
+    if request.node.get_closest_marker("redis") and not django_settings.REDIS_URL:
+        pytest.skip("needs Redis (set REDIS_URL): product views are buffered in a Redis list")
+
+
+@pytest.fixture(autouse=True)
+def _product_views_written_directly(settings):
+    # A product view is a row as soon as the request ends, in every environment; tests of the
+    # Redis buffer turn PRODUCT_VIEWS_BUFFERED on themselves.
+    settings.PRODUCT_VIEWS_BUFFERED = False

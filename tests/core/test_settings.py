@@ -33,6 +33,7 @@ print(json.dumps({
     "email_host": s.EMAIL_HOST,
     "email_port": s.EMAIL_PORT,
     "mail_error": mail_error,
+    "product_views_buffered": s.PRODUCT_VIEWS_BUFFERED,
 }))
 """
 PRODUCTION = (
@@ -91,6 +92,21 @@ def test_redis_url_selects_redis_for_cache_and_broker():
 
     assert values["cache"] == "core.cache.RedisCache"
     assert values["cache_location"] == values["broker"] == "redis://cache.internal:6379/2"
+
+
+def test_product_views_are_buffered_when_redis_is_configured():
+    assert settings_under(*PRODUCTION)["product_views_buffered"] is True
+
+
+def test_without_redis_product_views_are_written_directly():
+    assert settings_under(("DEBUG", "1"))["product_views_buffered"] is False
+
+
+def test_buffering_product_views_without_redis_refuses_to_start_and_says_why():
+    error = error_under(("DEBUG", "1"), ("PRODUCT_VIEWS_BUFFERED", "1"))
+
+    assert error.startswith("django.core.exceptions.ImproperlyConfigured")
+    assert "PRODUCT_VIEWS_BUFFERED" in error and "REDIS_URL" in error
 
 
 def test_production_without_secret_key_refuses_to_start_and_says_why():
