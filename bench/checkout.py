@@ -259,7 +259,7 @@ def main() -> int:
                 results[key] = run_clients(clients, args.duration, make)
                 print(f"  {key:<12} {results[key]['orders_per_s']:>8} orders/s  p50 {results[key]['p50_ms']} ms  "
                       f"p99 {results[key]['p99_ms']} ms  errors {results[key]['errors']}")
-        with Server(args, env, cache=True, log_name="gunicorn-checkout.log") as server:
+        with Server(args, env, log_name="gunicorn-checkout.log") as server:
             for clients in (1, args.clients):
                 def make_api(i, port=server.port):
                     client = ApiClient(port, store)

@@ -460,7 +460,7 @@ def main() -> int:
     people = managers(max(args.managers, max(args.thread_counts)))
     shop = Shop()
     server_args = SimpleNamespace(workers=args.workers, var_dir=args.var_dir)
-    with Server(server_args, env, cache=True) as server:
+    with Server(server_args, env) as server:
         print(f"gunicorn: {args.workers} sync workers at {server.base}")
         banner = banner_latency(args, server.base, people[: args.managers], shop)
         print(f"Placement → banner: {banner['placement_to_banner_ms']}, never seen: {banner['never_seen']}")

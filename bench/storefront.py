@@ -10,8 +10,17 @@ seeded products and drives, with wrk from a second process, for a fixed time eac
     search    the most common word of product names
 
 as a returning visitor (the "vt" visit cookie and the csrftoken cookie from a first visit),
-once with the page cache on and once with it off (PAGE_CACHE_ENABLED). Prints requests/s,
-p50/p99 latency and the ratio to the ceiling, and writes bench/results/storefront.json.
+in three cache modes:
+
+    on        the anonymous page cache serves the pages (what a guest gets)
+    off       no page cache (PAGE_CACHE_ENABLED=0), as for a signed-in shopper or one with a
+              cart: pages are rendered, from shared catalog data kept until the catalog changes
+              (cards, facet counts, search matches, product data)
+    cold      neither (CATALOG_CACHE_SECONDS=0 too): every request reads the database, as the
+              first request after a catalog change does; reported, no target
+
+Prints requests/s, p50/p99 latency and the ratio to the ceiling, and writes
+bench/results/storefront.json.
 
     .venv/bin/python bench/storefront.py            # 10 s per page, about 2.5 minutes
     .venv/bin/python bench/storefront.py --quick    # 3 s per page, a smoke run
@@ -42,6 +51,12 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "storefront.json"
 sys.path.insert(0, str(ROOT))
 PAGES = ("ceiling", "home", "category", "product", "search")
+# Cache mode -> the settings gunicorn runs with.
+MODES = {
+    "on": {"PAGE_CACHE_ENABLED": "1"},
+    "off": {"PAGE_CACHE_ENABLED": "0"},
+    "cold": {"PAGE_CACHE_ENABLED": "0", "CATALOG_CACHE_SECONDS": "0"},
+}
 # (page, cache mode) -> the share of the ceiling's requests/s the page must reach.
 THROUGHPUT_TARGETS = {
     ("category", "on"): 0.5,
@@ -66,7 +81,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--products", type=int, default=10_000, help="products to seed (default 10000)")
     parser.add_argument("--quick", action="store_true", help="3 s per page: a smoke run, not a measurement")
-    parser.add_argument("--cache", choices=("both", "on", "off"), default="both", help="page cache modes to run")
+    parser.add_argument("--cache", choices=("all", *MODES), default="all", help="cache modes to run (default all)")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrina_bench")
     )
@@ -206,18 +221,18 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn serving the shop with the bench URLconf, one page-cache mode per instance."""
+    """gunicorn serving the shop with the bench URLconf, one cache mode per instance."""
 
-    def __init__(self, args: argparse.Namespace, env: dict[str, str], *, cache: bool, log_name: str = ""):
+    def __init__(self, args: argparse.Namespace, env: dict[str, str], *, mode: str = "on", log_name: str = ""):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = Path(args.var_dir) / (log_name or f"gunicorn-cache-{'on' if cache else 'off'}.log")
+        self.log = Path(args.var_dir) / (log_name or f"gunicorn-cache-{mode}.log")
         self.command = [
             sys.executable, "-m", "gunicorn", "config.wsgi:application",
             "--workers", str(args.workers), "--bind", f"127.0.0.1:{self.port}",
             "--error-logfile", str(self.log), "--log-level", "warning",
         ]
-        self.env = {**env, "PAGE_CACHE_ENABLED": "1" if cache else "0"}
+        self.env = {**env, **MODES[mode]}
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
@@ -316,12 +331,11 @@ def load(wrk: str, args: argparse.Namespace, url: str, cookie: str) -> dict:
     return parse_wrk(output)
 
 
-def run_mode(wrk: str, args: argparse.Namespace, env: dict[str, str], pages: dict[str, dict], *, cache: bool) -> dict:
-    label = "on" if cache else "off"
-    print(f"\nPage cache {label}: gunicorn with {args.workers} workers, wrk -t{args.threads} "
+def run_mode(wrk: str, args: argparse.Namespace, env: dict[str, str], pages: dict[str, dict], *, mode: str) -> dict:
+    print(f"\nCache {mode}: gunicorn with {args.workers} workers, wrk -t{args.threads} "
           f"-c{args.connections} -d{args.duration}s per page")
     results = {}
-    with Server(args, env, cache=cache) as server:
+    with Server(args, env, mode=mode) as server:
         cookie = returning_visitor_cookie(server.base, pages)
         # The ceiling runs first and last: on a shared machine the spread says how far to trust a ratio.
         for name in (*PAGES, "ceiling"):
@@ -405,10 +419,9 @@ def main() -> int:
     print(f"Load average before the run: {load_at_start} on {os.cpu_count()} CPUs")
 
     modes = {}
-    for cache in (True, False):
-        label = "on" if cache else "off"
-        if args.cache in ("both", label):
-            modes[label] = run_mode(wrk, args, env, pages, cache=cache)
+    for mode in MODES:
+        if args.cache in ("all", mode):
+            modes[mode] = run_mode(wrk, args, env, pages, mode=mode)
 
     checks = judge(modes)
     print_report(modes, pages, checks)
@@ -431,6 +444,7 @@ def main() -> int:
             "products_seeded_at_least": args.products,
             "database": "postgresql",
             "cache": "redis",
+            "cache_modes": MODES,
             "DB_CONN_MAX_AGE": env["DB_CONN_MAX_AGE"],
             "DEBUG": env["DEBUG"],
             "visitor": "returning: vt visit cookie + csrftoken from a first visit",

@@ -11,13 +11,14 @@ stored with a placeholder where the CSRF token goes, filled in per visitor when 
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable
-from functools import wraps
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property, wraps
 from typing import TypeVar
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
@@ -49,6 +50,8 @@ def invalidate_storefront_cache() -> None:
 
 def versioned_get_many(keys: Iterable[str]) -> tuple[int, dict]:
     """The current catalog version and the entries of `keys` stored under it, in one round trip."""
+    if not settings.CATALOG_CACHE_SECONDS:
+        return 0, {}
     found = cache.get_many([VERSION_KEY, *keys])
     version = found.pop(VERSION_KEY, None) or catalog_version()
     return version, {key: entry[1] for key, entry in found.items() if entry[0] == version}
@@ -70,6 +73,37 @@ def versioned(key: str, build: Callable[[], T]) -> T:
         found[key] = build()
         versioned_set_many({key: found[key]}, version=version)
     return found[key]
+
+
+# A listing's or a search's best matches kept per catalog version: 50 pages of 24 cards.
+KEPT_MATCHES = 1200
+
+
+class KeptMatches(Sequence):
+    """The product ids of a listing or a search in display order, for the paginator. The count
+    and the first KEPT_MATCHES ids are kept under `key` until the catalog changes, so paging
+    through a popular listing sorts its products once; pages past those read the database."""
+
+    def __init__(self, key: str, ids: Callable[[], QuerySet]):
+        self._ids = ids  # the values_list("pk", flat=True) queryset, made only when needed
+        self.count, self.kept = versioned(key, self._first_matches)
+
+    @cached_property
+    def ids(self) -> QuerySet:
+        return self._ids()
+
+    def _first_matches(self) -> tuple[int, list[int]]:
+        kept = list(self.ids[:KEPT_MATCHES])
+        return (len(kept) if len(kept) < KEPT_MATCHES else self.ids.count()), kept
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        past_kept = isinstance(index, slice) and (index.stop is None or index.stop > len(self.kept))
+        if past_kept and len(self.kept) < self.count:
+            return list(self.ids[index])
+        return self.kept[index]
 
 
 def is_cacheable(request) -> bool:

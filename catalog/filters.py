@@ -88,6 +88,7 @@ class ProductFilter(django_filters.FilterSet):
         """Filters the shopper has set (sorting is not a filter)."""
         if not self.is_bound:
             return set()
+        self.errors  # noqa: B018 - cleans the form, as django-filter's qs does before filtering
         return {name for name in self.form.cleaned_data
                 if name != "sort" and any(value.strip() for value in self.data.getlist(name))}
 

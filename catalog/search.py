@@ -4,18 +4,15 @@ search on SQLite so development works with nothing installed."""
 
 import hashlib
 import re
-from collections.abc import Sequence
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 
-from catalog.cache import versioned
+from catalog.cache import KeptMatches
 from catalog.models import Product
 
 MAX_QUERY_LENGTH = 100
-# The best matches of a query are kept until the catalog changes: 50 pages of 24 cards.
-KEPT_MATCHES = 1200
 TYPO_SIMILARITY = 0.3
 WORD = re.compile(r"[\w-]+", re.UNICODE)
 
@@ -36,29 +33,12 @@ def products_search(*, query: str, products: QuerySet[Product] | None = None) ->
     return _substring_search(products, words)
 
 
-class SearchMatches(Sequence):
-    """The ids of a query's active matches, best first, for the paginator: the count and the
-    best KEPT_MATCHES ids are kept until the catalog changes, so paging through a popular
-    query ranks its matches once; pages past those read the database."""
-
-    def __init__(self, query: str):
-        self.query = normalise_query(query)
-        key = "storefront:search:v1:" + hashlib.blake2b(self.query.lower().encode(), digest_size=16).hexdigest()
-        self.count, self.kept = versioned(key, self._best_matches)
-
-    def _best_matches(self) -> tuple[int, list[int]]:
-        matches = products_search(query=self.query).values_list("pk", flat=True)
-        kept = list(matches[:KEPT_MATCHES])
-        return (len(kept) if len(kept) < KEPT_MATCHES else matches.count()), kept
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, index):
-        past_kept = isinstance(index, slice) and (index.stop is None or index.stop > len(self.kept))
-        if past_kept and len(self.kept) < self.count:
-            return list(products_search(query=self.query).values_list("pk", flat=True)[index])
-        return self.kept[index]
+def search_matches(*, query: str) -> KeptMatches:
+    """The ids of a query's active matches, best first; a popular query is ranked once per
+    catalog version."""
+    query = normalise_query(query)
+    key = "storefront:search:v1:" + hashlib.blake2b(query.lower().encode(), digest_size=16).hexdigest()
+    return KeptMatches(key, lambda: products_search(query=query).values_list("pk", flat=True))
 
 
 def _prefix_tsquery(words: list[str]) -> SearchQuery:

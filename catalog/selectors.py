@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from catalog.cache import versioned
+from catalog.cache import KeptMatches, versioned
 from catalog.filters import SORTS, ProductFilter
 from catalog.models import (
     Attribute,
@@ -138,34 +138,34 @@ class Facet:
     selected: bool = False
 
 
-@dataclass
-class ListingFacets:
-    facets: list[Facet]
-    # Products matching every filter: the listing's count, counted with the facets.
-    total: int
-
-
 def _selected(filterset: ProductFilter, name: str) -> set[str]:
     return set(filterset.data.getlist(name)) if filterset.is_bound else set()
 
 
-def catalog_facets(*, filterset: ProductFilter, category: Category | None) -> ListingFacets:
+def catalog_facets(*, filterset: ProductFilter, category: Category | None) -> list[Facet]:
     """Counts next to each filter value. Each facet counts the products that match every
     other active filter; that is one query for all untouched facets and one per active one.
     The counts are the same for every shopper, so they are kept until the catalog changes."""
-    counts = versioned(_facet_counts_key(filterset, category), lambda: _facet_counts(filterset))
+    counts = versioned(f"{_listing_key(filterset, category)}:facets", lambda: _facet_counts(filterset))
     facets = [_brand_facet(filterset, counts["brands"])]
     facets += [_attribute_facet(filterset, attribute, counts["attributes"].get(attribute.pk, _NO_VALUES))
                for attribute in filterset.attributes]
-    return ListingFacets(facets=facets, total=counts["total"])
+    return facets
 
 
-def _facet_counts_key(filterset: ProductFilter, category: Category | None) -> str:
-    """The listing (category) and its filters; sorting and paging don't change the counts."""
+def listing_matches(*, filterset: ProductFilter, category: Category | None) -> KeptMatches:
+    """The listing's product ids in the shopper's sort order, kept until the catalog changes."""
+    sort = filterset.data.get("sort") if filterset.is_bound else None
+    return KeptMatches(f"{_listing_key(filterset, category)}:sort:{sort if sort in SORTS else ''}",
+                       lambda: filterset.qs.values_list("pk", flat=True))
+
+
+def _listing_key(filterset: ProductFilter, category: Category | None) -> str:
+    """The listing (category) and its filters; sorting and paging don't change what matches."""
     params = sorted((name, value) for name in filterset.filters if name != "sort"
                     for value in (filterset.data.getlist(name) if filterset.is_bound else ()))
     digest = hashlib.blake2b(repr(params).encode(), digest_size=16).hexdigest()
-    return f"storefront:facets:v1:{category.pk if category else 'all'}:{digest}"
+    return f"storefront:listing:v1:{category.pk if category else 'all'}:{digest}"
 
 
 def _facet_counts(filterset: ProductFilter) -> dict:
@@ -179,7 +179,6 @@ def _facet_counts(filterset: ProductFilter) -> dict:
             attributes.update(_attribute_counts(without_own, [attribute]))
     brands = filterset.queryset_without("brand") if "brand" in active else filtered
     return {
-        "total": filtered.count(),
         "brands": list(
             brands.filter(brand__isnull=False).order_by("brand__name")
             .values_list("brand__slug", "brand__name").annotate(n=Count("pk"))

@@ -8,7 +8,7 @@ from catalog.cache import storefront_page_cache
 from catalog.cards import product_cards_html
 from catalog.filters import SORT_CHOICES, ProductFilter
 from catalog.models import Product
-from catalog.search import SearchMatches, normalise_query
+from catalog.search import normalise_query, search_matches
 from catalog.signals import product_viewed
 
 DEFAULT_PAGE_SIZE = 24
@@ -22,13 +22,9 @@ def _page_size(request) -> int:
     return size if size in settings.CATALOG_PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-def _paginate(request, product_ids, *, count: int | None = None):
-    """A page of product ids, then the cards of just those: the page query reads no product
-    row, so an index answers it. `count`, when already known, saves counting again."""
-    paginator = Paginator(product_ids, _page_size(request))
-    if count is not None:
-        paginator.count = count
-    page = paginator.get_page(request.GET.get("page"))
+def _paginate(request, product_ids):
+    """A page of product ids, then the cards of just those."""
+    page = Paginator(product_ids, _page_size(request)).get_page(request.GET.get("page"))
     page.cards = product_cards_html(list(page.object_list))
     return page
 
@@ -50,15 +46,13 @@ def category(request, slug: str | None = None):
         queryset=selectors.products_in_branch(category_ids=listing.branch_ids),
         attributes=listing.filter_attributes,
     )
-    products = filterset.qs
-    facets = selectors.catalog_facets(filterset=filterset, category=listing.category)
     return render(request, "catalog/category.html", {
         "category": listing.category,
         "breadcrumbs": listing.breadcrumbs,
         "subcategories": listing.subcategories,
         "filterset": filterset,
-        "facets": facets.facets,
-        "page": _paginate(request, products.values_list("pk", flat=True), count=facets.total),
+        "facets": selectors.catalog_facets(filterset=filterset, category=listing.category),
+        "page": _paginate(request, selectors.listing_matches(filterset=filterset, category=listing.category)),
         "sort_choices": SORT_CHOICES,
         "current_sort": request.GET.get("sort", "popular"),
         "page_sizes": settings.CATALOG_PAGE_SIZES,
@@ -84,7 +78,7 @@ def _product_page(request, *, slug: str):
 @storefront_page_cache
 def search(request):
     query = normalise_query(request.GET.get("q", ""))
-    page = _paginate(request, SearchMatches(query)) if query else None
+    page = _paginate(request, search_matches(query=query)) if query else None
     return render(request, "catalog/search.html", {
         "query": query,
         "page": page,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from catalog import search
+from catalog import cache as catalog_cache
 from catalog.models import Product
 from tests.factories import BrandFactory, CategoryFactory, ProductFactory, UserFactory
 
@@ -75,15 +75,39 @@ def test_cards_are_shown_in_each_shoppers_language(shopper, care):
 
 
 def test_search_pages_past_the_kept_matches_are_read_from_the_database(shopper, care, monkeypatch):
-    monkeypatch.setattr(search, "KEPT_MATCHES", 12)
+    monkeypatch.setattr(catalog_cache, "KEPT_MATCHES", 12)
     for n in range(14):
-        ProductFactory(category=care, name=f"Шампунь {n:02d}", sales_count=100 - n)
+        # Equal texts rank equally, so the best sellers come first.
+        ProductFactory(category=care, name=f"Шампунь {n:02d}", description="", sales_count=100 - n)
 
     second_page = page(shopper, "/search/", {"q": "шампунь", "per_page": 12, "page": 2})
 
     assert "14 products found" in second_page
     assert "Шампунь 12" in second_page and "Шампунь 13" in second_page
     assert "Шампунь 11" not in second_page
+
+
+def test_listing_pages_past_the_kept_matches_are_read_from_the_database(shopper, care, monkeypatch):
+    monkeypatch.setattr(catalog_cache, "KEPT_MATCHES", 12)
+    for n in range(14):
+        ProductFactory(category=care, name=f"Крем {n:02d}", price=Decimal(100 + n))
+
+    second_page = page(shopper, "/catalog/care/", {"sort": "price", "per_page": 12, "page": 2})
+
+    assert "14 products" in second_page
+    assert "Крем 12" in second_page and "Крем 13" in second_page
+    assert "Крем 11" not in second_page
+
+
+def test_each_sort_order_of_a_listing_is_kept_apart(shopper, care):
+    ProductFactory(category=care, name="Дешёвый крем", price=Decimal(100))
+    ProductFactory(category=care, name="Дорогой крем", price=Decimal(900))
+    cheap_first = page(shopper, "/catalog/care/", {"sort": "price"})
+
+    dear_first = page(shopper, "/catalog/care/", {"sort": "-price"})
+
+    assert cheap_first.index("Дешёвый крем") < cheap_first.index("Дорогой крем")
+    assert dear_first.index("Дорогой крем") < dear_first.index("Дешёвый крем")
 
 
 def test_with_the_catalog_cache_off_every_page_reads_the_database(client, care, settings):
