@@ -8,6 +8,8 @@ admin.site.site_header = settings.STORE_NAME
 admin.site.site_title = settings.STORE_NAME
 
 urlpatterns = [
+    # The storefront first: most requests are for it, and patterns are tried in order.
+    path("", include("catalog.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("config.api_urls")),
@@ -16,7 +18,6 @@ urlpatterns = [
     path("account/orders/", include("orders.account.urls")),
     path("account/", include("customers.urls")),
     path("", include("orders.urls")),
-    path("", include("catalog.urls")),
 ]
 
 if settings.SERVE_MEDIA:
