@@ -25,16 +25,21 @@ def _card_key(product_id: int, language: str) -> str:
 
 def product_cards_html(product_ids: Sequence[int]) -> list[SafeString]:
     """The cards of `product_ids`, in that order; a product gone meanwhile is left out."""
+    cards = product_cards_by_id(product_ids)
+    return [cards[pk] for pk in product_ids if pk in cards]
+
+
+def product_cards_by_id(product_ids: Sequence[int]) -> dict[int, SafeString]:
+    """{product id: card} in one cache read, rendering only the cards not kept yet."""
     language = get_language()
     keys = {product_id: _card_key(product_id, language) for product_id in product_ids}
-    version, cards = versioned_get_many(keys.values())
-    missing = [product_id for product_id, key in keys.items() if key not in cards]
-    if missing:
-        rendered = _render_cards(missing)
-        versioned_set_many({keys[pk]: html for pk, html in rendered.items()}, version=version)
-        cards.update({keys[pk]: html for pk, html in rendered.items()})
+    version, kept = versioned_get_many(keys.values())
+    missing = [product_id for product_id, key in keys.items() if key not in kept]
+    rendered = _render_cards(missing) if missing else {}
+    versioned_set_many({keys[pk]: html for pk, html in rendered.items()}, version=version)
+    cards = {pk: kept[key] for pk, key in keys.items() if key in kept} | rendered
     # The cache holds what our own template rendered, escaped already.
-    return [mark_safe(cards[keys[pk]]) for pk in product_ids if keys[pk] in cards]  # noqa: S308
+    return {pk: mark_safe(html) for pk, html in cards.items()}  # noqa: S308
 
 
 def _render_cards(product_ids: list[int]) -> dict[int, str]:

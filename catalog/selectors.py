@@ -47,6 +47,22 @@ def products_bestsellers(*, limit: int = 8) -> list[int]:
     return list(bestsellers.values_list("pk", flat=True)[:limit])
 
 
+@dataclass
+class HomePage:
+    featured_categories: list[Category]
+    new_product_ids: list[int]
+    bestseller_ids: list[int]
+
+
+def home_page() -> HomePage:
+    """What the home page shows, the same for every shopper: kept until the catalog changes."""
+    return versioned("storefront:home:v1", lambda: HomePage(
+        featured_categories=list(categories_featured()),
+        new_product_ids=products_new(),
+        bestseller_ids=products_bestsellers(),
+    ))
+
+
 def category_get(*, slug: str) -> Category:
     return get_object_or_404(Category.objects.filter(is_visible=True), slug=slug)
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors
 from catalog.cache import storefront_page_cache
-from catalog.cards import product_cards_html
+from catalog.cards import product_cards_by_id, product_cards_html
 from catalog.filters import SORT_CHOICES, ProductFilter
 from catalog.models import Product
 from catalog.search import normalise_query, search_matches
@@ -31,10 +31,12 @@ def _paginate(request, product_ids):
 
 @storefront_page_cache
 def home(request):
+    home_page = selectors.home_page()
+    cards = product_cards_by_id(home_page.new_product_ids + home_page.bestseller_ids)  # both rows in one read
     return render(request, "catalog/home.html", {
-        "featured_categories": selectors.categories_featured(),
-        "new_products": product_cards_html(selectors.products_new()),
-        "bestsellers": product_cards_html(selectors.products_bestsellers()),
+        "featured_categories": home_page.featured_categories,
+        "new_products": [cards[pk] for pk in home_page.new_product_ids if pk in cards],
+        "bestsellers": [cards[pk] for pk in home_page.bestseller_ids if pk in cards],
     })
 
 

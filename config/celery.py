@@ -3,6 +3,8 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 
+from config.env import product_views_buffered
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("vitrina")
@@ -26,14 +28,6 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 590},
     },
-    # Product views buffered in Redis (PRODUCT_VIEWS_BUFFERED) reach the database within seconds;
-    # what reads them (the customer card, triggers on browsing) can wait that long. A flush not
-    # started before the next one is due is dropped; without Redis the task does nothing.
-    "customers-product-views-flush": {
-        "task": "customers.tasks.product_views_flush_task",
-        "schedule": 5.0,
-        "options": {"expires": 4},
-    },
     # Bonus points past POINTS_LIFETIME_DAYS are written off once a night (idempotent).
     "customers-points-expire": {
         "task": "customers.tasks.points_expire_task",
@@ -46,3 +40,13 @@ app.conf.beat_schedule = {
         "options": {"expires": 590},
     },
 }
+
+if product_views_buffered():
+    # Product views buffered in Redis reach the database within seconds; what reads them (the
+    # customer card, triggers on browsing) can wait that long. A flush not started before the
+    # next one is due is dropped. Without the buffer there is nothing to flush, so no entry.
+    app.conf.beat_schedule["customers-product-views-flush"] = {
+        "task": "customers.tasks.product_views_flush_task",
+        "schedule": 5.0,
+        "options": {"expires": 4},
+    }

@@ -39,3 +39,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def product_views_buffered() -> bool:
+    """PRODUCT_VIEWS_BUFFERED, on by default when REDIS_URL is set. Read here so that the settings
+    and Celery beat's schedule (config/celery.py, which cannot read Django settings when it is
+    imported) agree on it."""
+    return env_bool("PRODUCT_VIEWS_BUFFERED", default=bool(env_str("REDIS_URL")))

@@ -12,7 +12,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import env_bool, env_int, env_list, env_str, product_views_buffered
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -269,7 +269,7 @@ PAGE_CACHE_BYPASS_COOKIES = ("cart", "messages")
 VISIT_IDLE_MINUTES = env_int("VISIT_IDLE_MINUTES", 30)
 # A product view on an existing visit is pushed onto a Redis list and written to the database
 # in bulk by a beat task every few seconds, instead of one INSERT inside the request.
-PRODUCT_VIEWS_BUFFERED = env_bool("PRODUCT_VIEWS_BUFFERED", default=bool(REDIS_URL))
+PRODUCT_VIEWS_BUFFERED = product_views_buffered()
 if PRODUCT_VIEWS_BUFFERED and not REDIS_URL:
     raise ImproperlyConfigured("PRODUCT_VIEWS_BUFFERED needs Redis: set REDIS_URL or turn it off.")
 CATALOG_PAGE_SIZES = (12, 24, 48)

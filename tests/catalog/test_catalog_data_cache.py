@@ -118,3 +118,13 @@ def test_with_the_catalog_cache_off_every_page_reads_the_database(client, care, 
     Product.objects.filter(pk=product.pk).update(name="Бальзам")  # no signal: nothing tells the cache
 
     assert "Бальзам" in page(client, "/catalog/care/")
+
+
+def test_a_new_product_shows_among_the_new_arrivals_at_once(shopper, care, django_capture_on_commit_callbacks):
+    ProductFactory(category=care, name="Крем дневной")
+    page(shopper, "/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ProductFactory(category=care, name="Крем ночной")
+
+    assert "Крем ночной" in page(shopper, "/")

@@ -179,6 +179,7 @@ def test_without_redis_the_flush_has_nothing_to_do(settings):
     assert product_views_flush() == 0
 
 
+@pytest.mark.redis
 def test_buffered_views_are_flushed_every_five_seconds():
     entries = [entry for entry in celery_app.conf.beat_schedule.values()
                if entry["task"] == product_views_flush_task.name]
