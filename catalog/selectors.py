@@ -162,7 +162,7 @@ def catalog_facets(*, filterset: ProductFilter, category: Category | None) -> li
     """Counts next to each filter value. Each facet counts the products that match every
     other active filter; that is one query for all untouched facets and one per active one.
     The counts are the same for every shopper, so they are kept until the catalog changes."""
-    counts = versioned(f"{_listing_key(filterset, category)}:facets", lambda: _facet_counts(filterset))
+    counts = versioned(f"{listing_key(filterset, category)}:facets", lambda: _facet_counts(filterset))
     facets = [_brand_facet(filterset, counts["brands"])]
     facets += [_attribute_facet(filterset, attribute, counts["attributes"].get(attribute.pk, _NO_VALUES))
                for attribute in filterset.attributes]
@@ -172,11 +172,11 @@ def catalog_facets(*, filterset: ProductFilter, category: Category | None) -> li
 def listing_matches(*, filterset: ProductFilter, category: Category | None) -> KeptMatches:
     """The listing's product ids in the shopper's sort order, kept until the catalog changes."""
     sort = filterset.data.get("sort") if filterset.is_bound else None
-    return KeptMatches(f"{_listing_key(filterset, category)}:sort:{sort if sort in SORTS else ''}",
+    return KeptMatches(f"{listing_key(filterset, category)}:sort:{sort if sort in SORTS else ''}",
                        lambda: filterset.qs.values_list("pk", flat=True))
 
 
-def _listing_key(filterset: ProductFilter, category: Category | None) -> str:
+def listing_key(filterset: ProductFilter, category: Category | None) -> str:
     """The listing (category) and its filters; sorting and paging don't change what matches."""
     params = sorted((name, value) for name in filterset.filters if name != "sort"
                     for value in (filterset.data.getlist(name) if filterset.is_bound else ()))

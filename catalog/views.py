@@ -1,10 +1,15 @@
+import hashlib
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog import selectors
-from catalog.cache import storefront_page_cache
+from catalog.cache import storefront_page_cache, versioned
 from catalog.cards import product_cards_by_id, product_cards_html
 from catalog.filters import SORT_CHOICES, ProductFilter
 from catalog.models import Product
@@ -48,17 +53,30 @@ def category(request, slug: str | None = None):
         queryset=selectors.products_in_branch(category_ids=listing.branch_ids),
         attributes=listing.filter_attributes,
     )
+    current_sort = request.GET.get("sort", "popular")
     return render(request, "catalog/category.html", {
         "category": listing.category,
         "breadcrumbs": listing.breadcrumbs,
         "subcategories": listing.subcategories,
-        "filterset": filterset,
-        "facets": selectors.catalog_facets(filterset=filterset, category=listing.category),
+        "filters": _filters_html(request, filterset=filterset, category=listing.category, current_sort=current_sort),
         "page": _paginate(request, selectors.listing_matches(filterset=filterset, category=listing.category)),
         "sort_choices": SORT_CHOICES,
-        "current_sort": request.GET.get("sort", "popular"),
+        "current_sort": current_sort,
         "page_sizes": settings.CATALOG_PAGE_SIZES,
     })
+
+
+def _filters_html(request, *, filterset: ProductFilter, category, current_sort: str) -> SafeString:
+    """The filter panel, with its counts and errors, is the same for everyone who sets the same
+    filters: rendered once per catalog version, language, filters and sort order."""
+    sort = hashlib.blake2b(current_sort.encode(), digest_size=8).hexdigest()
+    key = f"{selectors.listing_key(filterset, category)}:panel:{get_language()}:{sort}"
+    html = versioned(key, lambda: render_to_string("catalog/_filters.html", {
+        "filterset": filterset,
+        "facets": selectors.catalog_facets(filterset=filterset, category=category),
+        "current_sort": current_sort,
+    }, request))
+    return mark_safe(html)  # noqa: S308 - our own template's output, escaped already
 
 
 def product(request, slug: str):

@@ -128,3 +128,14 @@ def test_a_new_product_shows_among_the_new_arrivals_at_once(shopper, care, djang
         ProductFactory(category=care, name="Крем ночной")
 
     assert "Крем ночной" in page(shopper, "/")
+
+
+def test_the_filter_panel_shows_each_shoppers_own_choices(shopper, care):
+    for slug in ("natura", "severa"):
+        ProductFactory(category=care, brand=BrandFactory(name=slug.title(), slug=slug))
+    page(shopper, "/catalog/care/", {"brand": "natura"})
+
+    panel = page(shopper, "/catalog/care/", {"brand": "severa"})
+
+    assert 'name="brand" value="severa" checked' in panel
+    assert 'name="brand" value="natura" >' in panel
