@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -81,7 +81,8 @@ def product_views_buffer(*, visit_id: int, user: User | None, product_ids: Seque
 
 
 @transaction.atomic
-def _product_views_insert(views: Sequence[view_buffer.BufferedView]) -> int:
+def product_views_write(*, views: Sequence[view_buffer.BufferedView]) -> int:
+    """Write a batch of buffered views; returns how many were kept."""
     # Visits are purged and products deleted while their views wait: those views are dropped
     # rather than failing the batch. A deleted customer's view stays, anonymous (as SET_NULL would).
     def existing(model, ids) -> set[int]:
@@ -91,12 +92,29 @@ def _product_views_insert(views: Sequence[view_buffer.BufferedView]) -> int:
     products = existing(Product, {view.product_id for view in views})
     users = existing(User, {view.user_id for view in views if view.user_id is not None})
     rows = [
-        ProductView(visit_id=view.visit_id, user_id=view.user_id if view.user_id in users else None,
-                    product_id=view.product_id, viewed_at=view.viewed_at)
+        (view.visit_id, view.user_id if view.user_id in users else None, view.product_id, view.viewed_at)
         for view in views if view.visit_id in visits and view.product_id in products
     ]
-    ProductView.objects.bulk_create(rows)
+    _product_view_rows_write(rows)
     return len(rows)
+
+
+_PRODUCT_VIEW_COLUMNS = ("visit_id", "user_id", "product_id", "viewed_at")
+
+
+def _product_view_rows_write(rows: list[tuple]) -> None:
+    """On PostgreSQL a batch is one COPY: a flush writes hundreds of views a second, and
+    building a model object and an INSERT clause for each cost several times what the
+    database spends storing it."""
+    if connection.vendor != "postgresql":
+        ProductView.objects.bulk_create(ProductView(**dict(zip(_PRODUCT_VIEW_COLUMNS, row, strict=True)))
+                                        for row in rows)
+        return
+    table = connection.ops.quote_name(ProductView._meta.db_table)
+    columns = ", ".join(_PRODUCT_VIEW_COLUMNS)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def product_views_flush(*, batch_size: int = 1000, max_batches: int = 100) -> int:
@@ -115,7 +133,7 @@ def product_views_flush(*, batch_size: int = 1000, max_batches: int = 100) -> in
             batch = lock.batch_take(size=batch_size)
             if batch is None:
                 break
-            written += _product_views_insert(batch)
+            written += product_views_write(views=batch)
             if not lock.batch_done():
                 break
     return written
