@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "checkout.json"
 sys.path.insert(0, str(ROOT))
 
-from bench.storefront import Server, bench_environment, ensure_database  # noqa: E402
+from bench.harness import Server, bench_environment, ensure_database  # noqa: E402
 
 BENCH_STOCK = 1_000_000_000
 CEILING_NAME = "bench-ceiling"

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "claim.json"
 sys.path.insert(0, str(ROOT))
 
-from bench.storefront import Server, bench_environment, ensure_database, manage  # noqa: E402
+from bench.harness import Server, bench_environment, ensure_database, manage  # noqa: E402
 
 BANNER_PATH = "/admin/orders/order/banner/"
 NUMBER = re.compile(r'data-number="([^"]+)"')

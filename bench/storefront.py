@@ -37,12 +37,9 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -54,6 +51,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "storefront.json"
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import Server, bench_environment, ensure_database, manage  # noqa: E402
+
 PAGES = ("ceiling", "home", "category", "product", "search")
 # Cache mode -> the settings gunicorn runs with.
 MODES = {
@@ -99,27 +99,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def bench_environment(args: argparse.Namespace, *, cache_prefix: str = "vitrina-bench") -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "CACHE_KEY_PREFIX": cache_prefix,
-        "DB_CONN_MAX_AGE": "600",
-        "VAR_DIR": args.var_dir,
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(ROOT),
-    })
-    return env
-
-
 # --- Preparing the store --------------------------------------------------------------------
 
 
@@ -133,25 +112,6 @@ def require_wrk() -> str:
             "  Other:         https://github.com/wg/wrk (make, then put wrk on PATH)"
         )
     return wrk
-
-
-def ensure_database(database_url: str) -> None:
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    db = dj_database_url.parse(database_url)
-    params = {"host": db["HOST"] or None, "port": db["PORT"] or None, "user": db["USER"] or None,
-              "password": db["PASSWORD"] or None}
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone()
-        if not exists:
-            print(f"Creating database {db['NAME']}")
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
-
-
-def manage(env: dict[str, str], *arguments: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *arguments], env=env, cwd=ROOT, check=True)
 
 
 def prepare_store(args: argparse.Namespace, env: dict[str, str]) -> None:
@@ -217,59 +177,6 @@ def pick_pages() -> dict[str, dict]:
 
 
 # --- Serving and loading ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """gunicorn serving the shop with the bench URLconf, one cache mode per instance."""
-
-    def __init__(self, args: argparse.Namespace, env: dict[str, str], *, mode: str = "on", log_name: str = ""):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = Path(args.var_dir) / (log_name or f"gunicorn-cache-{mode}.log")
-        self.command = [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--workers", str(args.workers), "--bind", f"127.0.0.1:{self.port}",
-            "--error-logfile", str(self.log), "--log-level", "warning",
-        ]
-        self.env = {**env, **MODES[mode]}
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> "Server":
-        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT, start_new_session=True)
-        try:
-            self._wait_until_ready()
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
-
-    def _wait_until_ready(self) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                sys.exit(f"gunicorn exited with {self.process.returncode}; see {self.log}")
-            try:
-                with urllib.request.urlopen(self.base + "/bench/ok/", timeout=10) as response:  # noqa: S310
-                    if response.status == 200:
-                        return
-            except OSError:  # not listening yet, or still loading the app
-                time.sleep(0.2)
-        sys.exit(f"gunicorn did not answer within 30 s; see {self.log}")
-
-    def __exit__(self, *exc) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def returning_visitor_cookie(base: str, pages: dict[str, dict]) -> str:
@@ -374,7 +281,8 @@ def run_mode(wrk: str, args: argparse.Namespace, env: dict[str, str], pages: dic
           f"-c{args.connections} -d{args.duration}s per run, {args.rounds} rounds of ceiling + page")
     results = {}
     ceiling_runs = []
-    with Server(args, env, mode=mode) as server, flushing_product_views():
+    with (Server(args, env, settings=MODES[mode], log_name=f"gunicorn-cache-{mode}.log") as server,
+          flushing_product_views()):
         cookie = returning_visitor_cookie(server.base, pages)
         warm(server.base, pages["ceiling"]["path"], cookie)
         for name in PAGES[1:]:

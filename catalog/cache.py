@@ -4,7 +4,7 @@ Every cached page is stored with the catalog version it was rendered from; any c
 catalog bumps the version after commit, so all pages are stale at once without hunting for
 keys. The version and the page are read in one round trip.
 The same versioning keeps shared catalog data that every shopper sees alike (rendered product
-cards, facet counts, search matches): `versioned` and `versioned_get_many` below.
+cards, filter panels, search matches): `versioned` and `versioned_get_many` below.
 Signed-in shoppers, shoppers with a cart and flash messages bypass the cache. Pages are
 stored with a placeholder where the CSRF token goes, filled in per visitor when served.
 """
@@ -48,21 +48,28 @@ def invalidate_storefront_cache() -> None:
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def versioned_get_many(keys: Iterable[str]) -> tuple[int, dict]:
+def read_versioned(keys: Iterable[str]) -> tuple[int, dict]:
     """The current catalog version and the entries of `keys` stored under it, in one round trip."""
-    if not settings.CATALOG_CACHE_SECONDS:
-        return 0, {}
     found = cache.get_many([VERSION_KEY, *keys])
     version = found.pop(VERSION_KEY, None) or catalog_version()
     return version, {key: entry[1] for key, entry in found.items() if entry[0] == version}
 
 
-def versioned_set_many(values: dict, *, version: int) -> None:
+def store_versioned(values: dict, *, version: int, timeout: int) -> None:
     """Store `values` as read from catalog `version`: a later version makes them stale at once.
     A value built after a change committed but stored under the version before it is never
     read, since the version is bumped only after the commit."""
-    if values and settings.CATALOG_CACHE_SECONDS:
-        cache.set_many({key: (version, value) for key, value in values.items()}, settings.CATALOG_CACHE_SECONDS)
+    if values and timeout:
+        cache.set_many({key: (version, value) for key, value in values.items()}, timeout)
+
+
+def versioned_get_many(keys: Iterable[str]) -> tuple[int, dict]:
+    """read_versioned for the catalog cache, which CATALOG_CACHE_SECONDS = 0 switches off."""
+    return read_versioned(keys) if settings.CATALOG_CACHE_SECONDS else (0, {})
+
+
+def versioned_set_many(values: dict, *, version: int) -> None:
+    store_versioned(values, version=version, timeout=settings.CATALOG_CACHE_SECONDS)
 
 
 def versioned(key: str, build: Callable[[], T]) -> T:
@@ -120,7 +127,7 @@ def page_key(request) -> str:
     # Scheme and host are part of the page (the canonical link), so they are part of the key.
     address = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(params)}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"storefront:page:v3:{get_language()}:{digest}"
+    return f"storefront:page:v4:{get_language()}:{digest}"
 
 
 def csrf_placeholder(request) -> dict:
@@ -150,10 +157,9 @@ def storefront_page_cache(view):
         if not is_cacheable(request):
             return view(request, *args, **kwargs)
         key = page_key(request)
-        found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY) or catalog_version()
+        version, found = read_versioned([key])
         entry = found.get(key)
-        if entry is None or entry[0] != version:
+        if entry is None:
             request.renders_for_page_cache = True
             try:
                 response = view(request, *args, **kwargs)
@@ -166,8 +172,8 @@ def storefront_page_cache(view):
             if response.status_code != 200 or response.streaming:
                 return response
             facts = {name: getattr(response, name) for name in CACHED_RESPONSE_ATTRIBUTES if hasattr(response, name)}
-            entry = (version, response.content, response["Content-Type"], facts)
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        return _serve(request, *entry[1:])
+            entry = (response.content, response["Content-Type"], facts)
+            store_versioned({key: entry}, version=version, timeout=settings.PAGE_CACHE_SECONDS)
+        return _serve(request, *entry)
 
     return wrapper

@@ -260,8 +260,9 @@ STORE_NAME = env_str("STORE_NAME", "Витрина")
 # Anonymous storefront pages are cached until the catalog changes; this is the upper bound.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 * 60)
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", default=True)
-# Catalog data every shopper sees alike (product cards, facet counts, search matches, product
-# and category data) is kept this long, and dropped at once when the catalog changes; 0 keeps none.
+# Catalog data every shopper sees alike (product cards, filter panels, listing and search
+# matches, home page rows, product and category data) is kept this long, and dropped at once
+# when the catalog changes; 0 keeps none.
 CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 60 * 60 * 24)
 # A request carrying one of these cookies is personal (a cart, a flash message): never cached.
 PAGE_CACHE_BYPASS_COOKIES = ("cart", "messages")
