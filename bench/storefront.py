@@ -260,7 +260,7 @@ def flushing_product_views(every: float = 5.0):
 
     def run() -> None:
         while not stop.wait(every):
-            flush_all()
+            product_views_flush()
         connection.close()
 
     flush_all()

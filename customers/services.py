@@ -118,21 +118,25 @@ def _product_view_rows_write(rows: list[tuple]) -> None:
 
 
 def product_views_flush(*, batch_size: int = 1000, max_batches: int = 100) -> int:
-    """Write the views product_views_buffer queued, batch by batch, until the buffer is empty or
-    max_batches were written. At least once (see customers.view_buffer): a batch leaves Redis only
-    after its rows committed, and one left by a dead worker is written first; a worker dying
-    between the commit and that cleanup writes its batch twice. One flush at a time: a call while
-    another runs returns 0 at once. Returns the rows written; 0 without Redis."""
+    """Write the views product_views_buffer queued before the flush began, batch by batch, or
+    max_batches of them. Views keep arriving while a batch is written; a flush that chased them to
+    an empty buffer would go on writing batches of a dozen views, each a transaction, for as long
+    as shoppers browse: those wait for the next flush. At least once (see customers.view_buffer):
+    a batch leaves Redis only after its rows committed, and one left by a dead worker is written
+    first; a worker dying between the commit and that cleanup writes its batch twice. One flush at
+    a time: a call while another runs returns 0 at once. Returns the rows written; 0 without Redis."""
     if not view_buffer.is_available():
         return 0
     written = 0
     with view_buffer.flush_lock() as lock:
         if lock is None:
             return 0
+        waiting = view_buffer.pending()
         for _ in range(max_batches):
-            batch = lock.batch_take(size=batch_size)
+            batch = lock.batch_take(size=min(batch_size, waiting)) if waiting > 0 else None
             if batch is None:
                 break
+            waiting -= len(batch)
             written += product_views_write(views=batch)
             if not lock.batch_done():
                 break
