@@ -87,6 +87,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=10_000, help="products to seed (default 10000)")
     parser.add_argument("--quick", action="store_true", help="3 s per page: a smoke run, not a measurement")
     parser.add_argument("--cache", choices=("all", *MODES), default="all", help="cache modes to run (default all)")
+    parser.add_argument("--pages", nargs="+", choices=PAGES[1:], default=list(PAGES[1:]),
+                        help="pages to load (default all), to measure one change quickly")
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrina_bench")
     )
@@ -285,7 +287,7 @@ def run_mode(wrk: str, args: argparse.Namespace, env: dict[str, str], pages: dic
           flushing_product_views()):
         cookie = returning_visitor_cookie(server.base, pages)
         warm(server.base, pages["ceiling"]["path"], cookie)
-        for name in PAGES[1:]:
+        for name in args.pages:
             size = warm(server.base, pages[name]["path"], cookie)
             rounds = []
             for _ in range(args.rounds):
@@ -321,7 +323,7 @@ def run_mode(wrk: str, args: argparse.Namespace, env: dict[str, str], pages: dic
 def judge(modes: dict[str, dict]) -> list[dict]:
     checks = []
     for (page, mode), share in THROUGHPUT_TARGETS.items():
-        if mode not in modes:
+        if page not in modes.get(mode, {}):
             continue
         numbers = modes[mode][page]
         checks.append({
@@ -356,7 +358,7 @@ def print_report(modes: dict[str, dict], pages: dict[str, dict], checks: list[di
     header = f"{'page':<10}{'cache':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'x ceiling':>11}{'errors':>8}"
     print("\n" + header + "\n" + "-" * len(header))
     for mode, results in modes.items():
-        for name in PAGES:
+        for name in (name for name in PAGES if name in results):
             n = results[name]
             print(f"{name:<10}{mode:>6}{n['requests_per_second']:>10.1f}{n['p50_ms']:>9.2f}{n['p99_ms']:>9.2f}"
                   f"{n['ratio_to_ceiling']:>11.3f}{n['errors']:>8}")

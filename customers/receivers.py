@@ -1,6 +1,22 @@
+from django.conf import settings
 from django.dispatch import receiver
+from django.utils import timezone
 
-from catalog.signals import product_viewed
+from catalog.signals import product_page_requested, product_viewed
+from customers import view_buffer
+
+
+@receiver(product_page_requested)
+def queue_product_view(sender, request, slug: str, **kwargs) -> None:
+    """A view on a running visit is buffered anyway: queued now, it goes to Redis with the page
+    cache's read and the activity middleware has nothing left to send."""
+    activity = getattr(request, "site_activity", None)
+    if activity is None or activity.visit_id is None or not settings.PRODUCT_VIEWS_BUFFERED:
+        return
+    user = request.user if request.user.is_authenticated else None
+    view_buffer.queue_with_page_read(request, visit_id=activity.visit_id, user_id=user.pk if user else None,
+                                     product_slug=slug, viewed_at=timezone.now())
+    activity.view_queued = True
 
 
 @receiver(product_viewed)

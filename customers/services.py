@@ -89,11 +89,20 @@ def product_views_write(*, views: Sequence[view_buffer.BufferedView]) -> int:
         return set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
 
     visits = existing(Visit, {view.visit_id for view in views})
-    products = existing(Product, {view.product_id for view in views})
+    products = existing(Product, {view.product_id for view in views if view.product_id is not None})
     users = existing(User, {view.user_id for view in views if view.user_id is not None})
+    # A view queued before its page was read names the slug asked for, which may have been a 404.
+    by_slug = dict(Product.objects.active().filter(slug__in={view.product_slug for view in views})
+                   .values_list("slug", "pk"))
+
+    def product_of(view) -> int | None:
+        if view.product_slug:
+            return by_slug.get(view.product_slug)
+        return view.product_id if view.product_id in products else None
+
     rows = [
-        (view.visit_id, view.user_id if view.user_id in users else None, view.product_id, view.viewed_at)
-        for view in views if view.visit_id in visits and view.product_id in products
+        (view.visit_id, view.user_id if view.user_id in users else None, product_id, view.viewed_at)
+        for view in views if view.visit_id in visits and (product_id := product_of(view)) is not None
     ]
     _product_view_rows_write(rows)
     return len(rows)

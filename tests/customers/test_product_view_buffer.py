@@ -62,6 +62,32 @@ def test_a_cached_product_page_on_a_running_visit_reaches_the_database_only_afte
 
 
 @pytest.mark.redis
+def test_a_product_page_rendered_for_the_cache_and_then_served_from_it_counts_each_view_once(buffered, browser):
+    product = ProductFactory()
+    browser.get("/")
+    visit = Visit.objects.get(pk=visit_cookie(browser)[1])
+
+    browser.get(f"/product/{product.slug}/")  # rendered, the view queued before the page was read
+    browser.get(f"/product/{product.slug}/")  # served from the cache
+    product_views_flush()
+
+    assert written() == [(visit.pk, product.pk), (visit.pk, product.pk)]
+
+
+@pytest.mark.redis
+def test_a_product_page_that_is_not_found_records_no_view(buffered, browser):
+    hidden = ProductFactory(is_active=False)
+    browser.get("/")
+
+    assert browser.get(f"/product/{hidden.slug}/").status_code == 404
+    assert browser.get("/product/no-such-product/").status_code == 404
+    product_views_flush()
+
+    assert written() == []
+    assert view_buffer.pending() == 0
+
+
+@pytest.mark.redis
 def test_a_flush_writes_every_buffered_view_once_and_leaves_the_buffer_empty(buffered):
     visits, products = VisitFactory.create_batch(2), ProductFactory.create_batch(3)
     pairs = [(visit, product) for visit in visits for product in products]
