@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.i18n import set_language
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.csrf import cross_origin_protected
 
 admin.site.site_header = settings.STORE_NAME
 admin.site.site_title = settings.STORE_NAME
@@ -11,7 +14,7 @@ urlpatterns = [
     # The storefront first: most requests are for it, and patterns are tried in order.
     path("", include("catalog.urls")),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", cross_origin_protected(set_language), name="set_language"),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

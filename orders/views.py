@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product, ProductVariant
+from core.csrf import cross_origin_protected
 from customers.models import Consent, User, Visit
 from customers.selectors import visit_for_request
 from customers.services import InsufficientPoints, consent_record, points_balance
@@ -124,6 +125,7 @@ def _product_and_variant(form: CartAddForm) -> tuple[Product, ProductVariant | N
     return product, variant
 
 
+@cross_origin_protected  # the form is on the product page, which every shopper shares
 @require_POST
 def cart_add_view(request):
     form = CartAddForm(request.POST)

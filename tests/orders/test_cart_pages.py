@@ -35,6 +35,25 @@ def test_product_page_has_a_working_add_to_cart_form(client):
     assert "Online ordering opens soon" not in page
 
 
+def test_the_add_to_cart_form_works_without_a_csrf_token_from_the_shops_own_page():
+    # The product page is shared by every shopper, so its form carries no token (core/csrf.py).
+    shopper = Client(enforce_csrf_checks=True, headers={"sec-fetch-site": "same-origin"})
+
+    response = _add(shopper, ProductFactory(stock=5))
+
+    assert response.status_code == 302
+    assert _line(shopper).quantity == 1
+
+
+def test_an_add_to_cart_another_site_asks_for_is_refused():
+    shopper = Client(enforce_csrf_checks=True, headers={"sec-fetch-site": "cross-site"})
+
+    response = _add(shopper, ProductFactory(stock=5))
+
+    assert response.status_code == 403
+    assert not CartLine.objects.exists()
+
+
 def test_guest_adds_to_cart_and_sees_it_on_the_cart_page(client):
     product = ProductFactory(name="Чайник", price=Decimal("1290.00"), stock=5)
 
