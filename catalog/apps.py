@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,4 +8,7 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalog")
 
     def ready(self) -> None:
-        from catalog import receivers  # noqa: F401
+        from catalog import receivers
+
+        post_migrate.connect(receivers.refresh_storefront_after_migrate, sender=self,
+                             dispatch_uid="catalog.refresh_storefront_after_migrate")

@@ -1,11 +1,16 @@
+import logging
+
 from django.db import transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
+from redis import RedisError
 
 from catalog import models, services
 from catalog.cache import invalidate_storefront_cache
 from catalog.search import set_typo_threshold
+
+logger = logging.getLogger(__name__)
 
 STOREFRONT_MODELS = (
     models.Category, models.Brand, models.Attribute, models.AttributeOption,
@@ -29,6 +34,16 @@ STOREFRONT_LINKS = (
     # add()/set() on a through model bulk-creates its rows, which sends no post_save.
     models.Category.filter_attributes.through,
 )
+
+
+def refresh_storefront_after_migrate(**kwargs) -> None:
+    """Every deploy runs migrate: pages and cards rendered by the code and templates it replaces
+    go with them, rather than being served until they expire (up to a day for cards). A cache
+    that cannot be reached keeps nothing to go stale."""
+    try:
+        invalidate_storefront_cache()
+    except RedisError:
+        logger.warning("The storefront cache was not renewed after migrate: Redis is unreachable")
 
 
 @receiver(m2m_changed)

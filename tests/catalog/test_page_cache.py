@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.http import HttpResponse
 from django.template import RequestContext, Template
 from django.test import Client
@@ -90,6 +91,16 @@ def test_a_page_for_another_host_is_not_served_from_this_hosts_cache(client, pro
 
 
 # --- catalog changes show at once ------------------------------------------------------------
+
+
+def test_a_deploys_migrate_renders_cached_pages_afresh(client, product):
+    # A deploy changes templates and code, not catalog rows, and always runs migrate.
+    client.get("/product/shampoo/")
+    rename_behind_the_cache(product, "Новое имя")
+
+    call_command("migrate", verbosity=0)
+
+    assert "Новое имя" in html(client.get("/product/shampoo/"))
 
 
 def test_saving_a_product_shows_the_change_at_once(client, product, django_capture_on_commit_callbacks):
