@@ -2,6 +2,7 @@ from django.conf import settings
 from django.dispatch import receiver
 from django.utils import timezone
 
+from catalog.cache import is_cacheable
 from catalog.signals import product_page_requested, product_viewed
 from customers import view_buffer
 
@@ -13,9 +14,9 @@ def queue_product_view(sender, request, slug: str, **kwargs) -> None:
     activity = getattr(request, "site_activity", None)
     if activity is None or activity.visit_id is None or not settings.PRODUCT_VIEWS_BUFFERED:
         return
-    user = request.user if request.user.is_authenticated else None
-    view_buffer.queue_with_page_read(request, visit_id=activity.visit_id, user_id=user.pk if user else None,
-                                     product_slug=slug, viewed_at=timezone.now())
+    if not is_cacheable(request):
+        return  # no page-cache read to ride with: the middleware pushes the view by id
+    view_buffer.queue_with_page_read(request, visit_id=activity.visit_id, product_slug=slug, viewed_at=timezone.now())
     activity.view_queued = True
 
 

@@ -114,20 +114,19 @@ def push(*, visit_id: int, user_id: int | None, product_ids: Sequence[int], view
         _client().rpush(_key(""), *records)
 
 
-def queue_with_page_read(request, *, visit_id: int, user_id: int | None, product_slug: str,
-                         viewed_at: datetime) -> None:
+def queue_with_page_read(request, *, visit_id: int, product_slug: str, viewed_at: datetime) -> None:
     """Queue the view of the product page `product_slug` to go in the same round trip as the page
     cache's read (core.cache.push_with_next_read): on a page served from the cache, recording the
-    view then costs no round trip of its own. The slug is what is known before the page is read;
-    a slug that names no active product (a 404) is dropped at flush."""
-    record = _encode(visit_id=visit_id, user_id=user_id, product=product_slug, viewed_at=viewed_at)
+    view then costs no round trip of its own. The cache serves anonymous shoppers only, so the
+    view has no customer. The slug is what is known before the page is read; a slug that names
+    no active product (a 404) is dropped at flush."""
+    record = _encode(visit_id=visit_id, user_id=None, product=product_slug, viewed_at=viewed_at)
     push_with_next_read(request, name=_key(""), value=record)
 
 
 def sent_with_page_read(request) -> bool:
-    """Whether the view queued by queue_with_page_read went with a page-cache read. If it did not
-    (a signed-in shopper's page is not read from the cache), it is dropped: the caller then knows
-    the product's id and pushes that."""
+    """Whether the view queued by queue_with_page_read went with a page-cache read. If it did not,
+    it is dropped here, and the caller, which knows the product's id by now, pushes that."""
     return not take_pushes(request)
 
 

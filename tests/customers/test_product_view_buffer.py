@@ -75,6 +75,18 @@ def test_a_product_page_rendered_for_the_cache_and_then_served_from_it_counts_ea
 
 
 @pytest.mark.redis
+def test_with_the_page_cache_off_a_product_view_is_buffered_all_the_same(buffered, browser, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    product = ProductFactory()
+    browser.get("/")
+    browser.get(f"/product/{product.slug}/")
+
+    product_views_flush()
+
+    assert written() == [(int(visit_cookie(browser)[1]), product.pk)]
+
+
+@pytest.mark.redis
 def test_a_product_page_that_is_not_found_records_no_view(buffered, browser):
     hidden = ProductFactory(is_active=False)
     browser.get("/")
