@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from customers import view_buffer
+from customers import services, view_buffer
 from customers.models import ProductView, Visit
 from customers.services import product_views_buffer, product_views_flush, product_views_write
 from customers.tasks import product_views_flush_task
@@ -111,6 +111,22 @@ def test_a_flush_writes_every_buffered_view_once_and_leaves_the_buffer_empty(buf
     assert written() == sorted((visit.pk, product.pk) for visit, product in pairs)
     assert view_buffer.pending() == 0
     assert product_views_flush() == 0
+
+
+@pytest.mark.redis
+def test_views_that_arrive_while_a_flush_writes_wait_for_the_next_flush(buffered, monkeypatch):
+    visit, product = VisitFactory(), ProductFactory()
+    buffer_views((visit, product))
+    write = services.product_views_write
+
+    def write_while_shoppers_browse(*, views):
+        buffer_views((visit, product))  # another page viewed meanwhile
+        return write(views=views)
+
+    monkeypatch.setattr(services, "product_views_write", write_while_shoppers_browse)
+
+    assert product_views_flush(batch_size=1) == 1
+    assert view_buffer.pending() == 1
 
 
 @pytest.mark.redis
