@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "checkout.json"
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import Server, bench_environment, ensure_database  # noqa: E402
+from bench.harness import Server, bench_environment, ensure_database, vacuum_analyze  # noqa: E402
 
 BENCH_STOCK = 1_000_000_000
 CEILING_NAME = "bench-ceiling"
@@ -95,10 +95,9 @@ def prepare_store(args: argparse.Namespace, env: dict[str, str]) -> dict:
     from catalog.services import products_refresh_availability
 
     products_refresh_availability(product_ids=set(product_ids))
+    vacuum_analyze()
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
     connection.close()
     return {"product_ids": product_ids, "delivery_method_id": method.pk}
 

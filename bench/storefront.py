@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "storefront.json"
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import Server, bench_environment, ensure_database, manage  # noqa: E402
+from bench.harness import Server, bench_environment, ensure_database, manage, vacuum_analyze  # noqa: E402
 
 PAGES = ("ceiling", "home", "category", "product", "search")
 # Cache mode -> the settings gunicorn runs with.
@@ -132,11 +132,7 @@ def prepare_store(args: argparse.Namespace, env: dict[str, str]) -> None:
         manage(env, "seed_demo", "--products", str(args.products))
     else:
         print(f"{count} products already seeded")
-    # A freshly seeded database has no planner statistics until autovacuum gets to it; a live shop has them.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    vacuum_analyze()
     print("Collecting static files")
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
 
