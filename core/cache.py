@@ -1,4 +1,5 @@
-"""Django's Redis cache, keeping one client per connection pool and skipping memcached's key checks.
+"""Django's Redis cache, keeping one client per connection pool, skipping memcached's key checks,
+and able to send a request's list appends along with a read (get_many_pushing).
 
 The stock backend builds a new redis.Redis object on every call; on a cached page that is two
 objects per request for nothing, since a client is only a thin, thread-safe handle on its pool.
