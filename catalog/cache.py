@@ -5,8 +5,9 @@ catalog bumps the version after commit, so all pages are stale at once without h
 keys. The version and the page are read in one round trip.
 The same versioning keeps shared catalog data that every shopper sees alike (rendered product
 cards, filter panels, search matches): `versioned` and `versioned_get_many` below.
-Signed-in shoppers, shoppers with a cart and flash messages bypass the cache. Pages are
-stored with a placeholder where the CSRF token goes, filled in per visitor when served.
+Signed-in shoppers, shoppers with a cart and flash messages bypass the cache. The storefront's
+own pages carry no CSRF token (core/csrf.py); a cached page that does is stored with a
+placeholder where the token goes, filled in per visitor when served.
 """
 
 import hashlib
