@@ -43,6 +43,8 @@ class User(AbstractUser):
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    # Where the customer's parcels last went (customers.timezones); "" means the shop's zone.
+    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

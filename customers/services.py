@@ -283,6 +283,14 @@ def points_expire_all(*, now: datetime | None = None) -> int:
     return total
 
 
+def customer_timezone_remember(*, user: User, time_zone: str) -> None:
+    """Keep the zone of the customer's latest delivery address (customers.timezones) for what
+    the shop sends them outside an order; an address whose zone is unknown changes nothing."""
+    if time_zone:
+        User.objects.filter(pk=user.pk).exclude(timezone=time_zone).update(timezone=time_zone)
+        user.timezone = time_zone
+
+
 # --- Consents -----------------------------------------------------------------------------
 
 

@@ -114,7 +114,8 @@ def order_messages_enqueue(
                 messages.append(message_enqueue(
                     kind=kind, channel=channel, recipient=recipient, context=context,
                     idempotency_key=order_message_key(order, kind=kind, channel=channel),
-                    language=language, send_after=send_after, reference=order_reference(order),
+                    language=language, customer_timezone=order.timezone, send_after=send_after,
+                    reference=order_reference(order),
                 ))
         except Exception:
             logger.exception("Order %s: the %s %s message could not be written", order.number, kind, channel)

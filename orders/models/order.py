@@ -96,6 +96,8 @@ class Order(TimeStampedModel):
     delivery_date = models.DateField(_("preferred delivery date"), null=True, blank=True)
     delivery_time_window = models.CharField(_("preferred time"), max_length=32, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    # The delivery address's zone (customers.timezones), for SMS quiet hours; "" means the shop's.
+    timezone = models.CharField(_("customer's time zone"), max_length=64, blank=True, editable=False)
     # Payment
     payment_method = models.CharField(_("payment"), max_length=20, choices=PaymentMethod.choices)
     payment_status = models.CharField(

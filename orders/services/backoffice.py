@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product, ProductVariant
 from core.money import format_rubles, to_money
 from customers.models import User
+from customers.services import customer_timezone_remember
 from orders.models import CallLog, CustomerNote, Order, OrderLine, OrderStatusChange
 from orders.services.claim import order_claim
 from orders.services.contact import Contact, Delivery, contact_check, delivery_check
@@ -219,7 +220,11 @@ def order_update_details(*, order: Order, changes: dict, by: User | None) -> Ord
         return locked
     for field in changed:
         setattr(locked, field, new_values[field])
-    locked.save(update_fields=[*changed, "updated_at"])
+    zone = delivery.timezone
+    locked.timezone = zone or locked.timezone
+    locked.save(update_fields=[*changed, "timezone", "updated_at"])
+    if locked.user is not None:
+        customer_timezone_remember(user=locked.user, time_zone=zone)
     if "delivery_method" in changed:
         _totals_recompute(locked)
     labels = ", ".join(str(Order._meta.get_field(field).verbose_name) for field in changed)

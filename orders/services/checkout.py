@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Product, ProductVariant
 from core.money import to_money
 from customers.models import User, Visit
-from customers.services import points_spend
+from customers.services import customer_timezone_remember, points_spend
 from orders.models import Cart, CartLine, Order, OrderLine, OrderStatusChange, PromoCode
 from orders.services.contact import Contact, Delivery, contact_check, delivery_check
 from orders.services.promo import promo_code_check, promo_code_use
@@ -146,6 +146,7 @@ def _order_place(
             code="points_above_share",
         )
 
+    zone = delivery.timezone
     order = Order.objects.create(
         status=Order.Status.NEW,
         user=user,
@@ -159,6 +160,7 @@ def _order_place(
         postcode=delivery.postcode,
         delivery_date=delivery.date,
         delivery_time_window=delivery.time_window,
+        timezone=zone or (user.timezone if user is not None else ""),
         payment_method=payment,
         payment_status=(
             Order.PaymentStatus.PENDING if payment == Order.PaymentMethod.ONLINE_CARD else Order.PaymentStatus.UNPAID
@@ -202,6 +204,8 @@ def _order_place(
         promo_code_use(promo=promo, order=order)
     if points:
         points_spend(user=user, points=points, order_number=order.number)
+    if user is not None:
+        customer_timezone_remember(user=user, time_zone=zone)
     OrderStatusChange.objects.create(order=order, from_status="", to_status=Order.Status.NEW, changed_by=user)
 
     CartLine.objects.filter(cart=cart).delete()

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.timezones import customer_timezone
 from orders.models import DeliveryMethod, PickupPoint
 
 DEFAULT_PHONE_REGION = "RU"
@@ -31,6 +32,13 @@ class Delivery:
     postcode: str = ""
     date: datetime.date | None = None
     time_window: str = ""
+
+    @property
+    def timezone(self) -> str:
+        """The customer's zone at this address, "" when it cannot be told (customers.timezones)."""
+        point = self.pickup_point
+        place = f"{point.city} {point.address}" if point is not None else self.address
+        return customer_timezone(postcode=self.postcode, place=place)
 
 
 def phone_normalize(raw: str, *, region: str = DEFAULT_PHONE_REGION) -> str:

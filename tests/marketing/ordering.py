@@ -18,24 +18,24 @@ PICKUP_ROAD = (Status.IN_PROGRESS, Status.CONFIRMED, Status.PACKED, Status.READY
 POST_ROAD = (Status.IN_PROGRESS, Status.CONFIRMED, Status.PACKED, Status.SHIPPED, Status.READY_FOR_PICKUP)
 
 
-def delivery_of(kind: str) -> Delivery:
+def delivery_of(kind: str, *, address: str = "Москва, ул. Тверская, 1, кв. 5") -> Delivery:
     if kind == "pickup":
         point = PickupPointFactory(name="Пункт выдачи на Тверской", address="ул. Тверская, 7", opening_hours="")
         return Delivery(method=point.delivery_method, pickup_point=point)
     if kind == "post":
         return Delivery(method=DeliveryMethodFactory(kind="post"), address="Казань, ул. Баумана, 1", postcode="420111")
-    return Delivery(method=DeliveryMethodFactory(kind="courier"), address="Москва, ул. Тверская, 1, кв. 5")
+    return Delivery(method=DeliveryMethodFactory(kind="courier"), address=address)
 
 
 def order_placed(*, email: str = "anna@example.com", delivery: str = "courier", stock: int = 10,
-                 quantity: int = 2) -> Order:
+                 quantity: int = 2, **address) -> Order:
     """An order for two things at 1 000 ₽ (plus 300 ₽ delivery), placed by a guest."""
     product = ProductFactory(price=Decimal("1000.00"), stock=stock)
     cart = CartFactory()
     cart_add(cart=cart, product=product, variant=None, quantity=quantity)
     return order_place(
         cart=cart, contact=Contact(name="Анна", phone="8 916 123-45-67", email=email),
-        delivery=delivery_of(delivery), payment="cash_on_delivery", idempotency_key=uuid.uuid4().hex,
+        delivery=delivery_of(delivery, **address), payment="cash_on_delivery", idempotency_key=uuid.uuid4().hex,
     )
 
 

@@ -1,5 +1,6 @@
 import datetime
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -186,9 +187,10 @@ def test_order_placed_while_the_broker_is_unreachable_is_saved_and_its_messages_
     assert len(mail.outbox) == 1
 
 
-def quiet_now(settings) -> datetime.datetime:
-    """Make the present moment part of the quiet hours in the shop's zone; returns when they end."""
-    local = timezone.localtime()
+def quiet_now(settings, zone: str | None = None) -> datetime.datetime:
+    """Make the present moment part of the quiet hours in `zone` (the shop's by default);
+    returns when they end."""
+    local = timezone.localtime(timezone=ZoneInfo(zone) if zone else None)
     start = (local - datetime.timedelta(hours=1)).replace(second=0, microsecond=0)
     end = (local + datetime.timedelta(hours=1)).replace(second=0, microsecond=0)
     settings.SMS_QUIET_HOURS_START, settings.SMS_QUIET_HOURS_END = f"{start:%H:%M}", f"{end:%H:%M}"
@@ -208,6 +210,19 @@ def test_order_sms_in_quiet_hours_waits_for_the_morning_while_the_email_goes_at_
     assert messages_sweep()["scheduled"] == 0
     assert scripted_sms.delivered == []
     assert len(mail.outbox) == 1
+
+
+def test_order_sms_waits_out_the_night_where_the_customer_lives_not_where_the_shop_is(
+    settings, scripted_sms, django_capture_on_commit_callbacks
+):
+    end = quiet_now(settings, "Asia/Novosibirsk")  # four hours ahead of the shop in Moscow
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_placed(email="", address="Новосибирск, Красный проспект, 1")
+
+    sms = messages_of(order).get()
+    assert (sms.status, sms.due_at, sms.customer_timezone) == (Status.PENDING, end, "Asia/Novosibirsk")
+    assert scripted_sms.delivered == []
 
 
 def test_order_sms_delayed_by_quiet_hours_goes_out_once_they_end(

@@ -349,6 +349,15 @@ def test_a_new_delivery_method_recomputes_the_delivery_price(claimed, manager):
     assert (order.delivery_price, order.total_to_pay) == (Decimal("450.00"), Decimal("1450.00"))
 
 
+def test_a_new_delivery_address_moves_the_order_to_its_time_zone(claimed, manager):
+    order = claimed((ProductFactory(price="1000.00", stock=10), 1))
+
+    order_update_details(order=order, changes={"address": "Екатеринбург, ул. Ленина, 1"}, by=manager)
+
+    order.refresh_from_db()
+    assert order.timezone == "Asia/Yekaterinburg"
+
+
 def test_a_packed_order_can_no_longer_be_changed(claimed, manager):
     kettle = ProductFactory(price="1000.00", stock=10)
     order = claimed((kettle, 1))

@@ -355,3 +355,30 @@ def test_points_above_the_balance_leave_no_trace(place, cart_with):
     assert PromoCode.objects.get(pk=promo.pk).used_count == 0
     kettle.refresh_from_db()
     assert (kettle.stock, kettle.sales_count) == (5, 0)
+
+
+def test_order_and_customer_keep_the_time_zone_of_the_delivery_address(place, cart_with, product, courier):
+    customer = UserFactory()
+    cart = cart_with((product, 1), user=customer)
+
+    order = place(cart, delivery=Delivery(method=courier, address="Новосибирск, Красный проспект, 1"))
+
+    customer.refresh_from_db()
+    assert (order.timezone, customer.timezone) == ("Asia/Novosibirsk", "Asia/Novosibirsk")
+
+
+def test_pickup_order_takes_the_time_zone_of_the_pickup_points_city(place, cart_with, product):
+    point = PickupPointFactory(city="Владивосток", address="ул. Светланская, 1")
+
+    order = place(cart_with((product, 1)), delivery=Delivery(method=point.delivery_method, pickup_point=point))
+
+    assert order.timezone == "Asia/Vladivostok"
+
+
+def test_order_to_an_unplaceable_address_keeps_the_customers_known_time_zone(place, cart_with, product, courier):
+    customer = UserFactory(timezone="Asia/Omsk")
+
+    order = place(cart_with((product, 1), user=customer), delivery=Delivery(method=courier, address="СНТ Ромашка, 5"))
+
+    customer.refresh_from_db()
+    assert (order.timezone, customer.timezone) == ("Asia/Omsk", "Asia/Omsk")
