@@ -131,6 +131,49 @@ class CheckoutSerializer(serializers.Serializer):
         return value
 
 
+class QuoteRequestSerializer(serializers.Serializer):
+    """What the price depends on: everything is optional, so an app can ask as the shopper goes."""
+
+    delivery_method = serializers.PrimaryKeyRelatedField(
+        queryset=DeliveryMethod.objects.none(), required=False, allow_null=True, default=None,
+        help_text="Without it the quote leaves delivery out (\"delivery\": null).",
+    )
+    promo_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    points = serializers.IntegerField(min_value=0, required=False, default=0,
+                                      help_text="Bonus points to pay with (signed-in customers).")
+    email = serializers.EmailField(required=False, allow_blank=True, default="",
+                                   help_text="For promo codes limited per customer.")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="",
+                                  help_text="For promo codes limited per customer.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delivery_method"].queryset = delivery_methods_active()
+
+
+class QuoteSerializer(serializers.Serializer):
+    """The amounts checkout will place the order at, computed by the same function."""
+
+    goods = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="The goods at today's prices.")
+    discount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    promo_code = serializers.CharField(source="promo.code", allow_null=True, default=None,
+                                       help_text="The code applied; null when none is.")
+    delivery = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True,
+                                        help_text="null until a delivery method is chosen.")
+    points = serializers.IntegerField(help_text="Points paying for the order.")
+    points_max = serializers.IntegerField(help_text="The most points that may pay for these goods.")
+    total_to_pay = serializers.DecimalField(source="total", max_digits=12, decimal_places=2,
+                                            help_text="What the order is placed at when is_final is true.")
+    is_final = serializers.BooleanField(help_text="A delivery method is chosen and nothing was refused.")
+    errors = serializers.SerializerMethodField(
+        help_text='Why a promo code or points were left out: {"promo_code": ["…"], "points": ["…"]}.'
+    )
+
+    def get_errors(self, quote) -> dict[str, list[str]]:
+        return {name: [message for error in errors for message in error.messages]
+                for name, errors in quote.errors.items()}
+
+
 class OrderLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = OrderLine

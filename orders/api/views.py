@@ -4,6 +4,7 @@ services' (orders.services); these views only translate HTTP to calls and answer
 import hashlib
 import uuid
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 
 from catalog.models import Product, ProductVariant
 from customers.models import Consent, Visit
-from customers.services import consent_record
+from customers.services import consent_record, points_balance
 from orders.account.selectors import order_get_for_customer, orders_for_customer
 from orders.api.serializers import (
     CartItemAddSerializer,
@@ -28,6 +29,8 @@ from orders.api.serializers import (
     OrderDetailSerializer,
     OrderSerializer,
     PickupPointSerializer,
+    QuoteRequestSerializer,
+    QuoteSerializer,
 )
 from orders.forms import CONSENT_WORDING_VERSION
 from orders.models import Cart, CartLine, Order
@@ -40,7 +43,9 @@ from orders.services import (
     cart_get_or_create,
     cart_line_remove,
     cart_line_set_quantity,
+    cart_quote,
     order_place,
+    phone_normalize,
 )
 
 ERROR_RESPONSES = {
@@ -176,6 +181,28 @@ def _idempotency_key(request, cart: Cart) -> tuple[str, bool]:
 def _visit(request) -> Visit | None:
     visit_id = getattr(getattr(request, "site_activity", None), "visit_id", None)
     return Visit.objects.filter(pk=visit_id).first() if visit_id else None
+
+
+class CheckoutQuoteApi(APIView):
+    @extend_schema(request=QuoteRequestSerializer, responses={200: QuoteSerializer, **ERROR_RESPONSES})
+    def post(self, request):
+        """What the current cart costs with this delivery, promo code and points: the amount
+        checkout will place the order at, computed by the same function. A promo code or points
+        that cannot apply are left out and explained in "errors"; an empty cart is 400."""
+        serializer = QuoteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = _user(request)
+        try:
+            phone = phone_normalize(data["phone"]) if data["phone"] else ""
+        except DjangoValidationError:
+            phone = ""  # only narrows a per-customer promo limit; checkout itself insists on a valid one
+        quote = cart_quote(
+            cart=_cart(request, create=False), delivery_method=data["delivery_method"],
+            promo_code=data["promo_code"], points=data["points"], customer=user, email=data["email"].lower(),
+            phone=phone, points_balance=points_balance(user=user) if user is not None else None,
+        )
+        return Response(QuoteSerializer(quote).data)
 
 
 class CheckoutApi(APIView):

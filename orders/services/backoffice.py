@@ -21,6 +21,7 @@ from customers.services import customer_timezone_remember
 from orders.models import CallLog, CustomerNote, Order, OrderLine, OrderStatusChange
 from orders.services.claim import order_claim
 from orders.services.contact import Contact, Delivery, contact_check, delivery_check
+from orders.services.pricing import price_quote
 from orders.services.status import order_transition
 from orders.services.stock import StockItem, stock_release, stock_reserve
 
@@ -100,22 +101,21 @@ def orders_move(*, orders: list[Order], to_status: str, by: User | None,
 
 
 def _totals_recompute(order: Order) -> None:
-    """Goods at the lines' prices, the promo discount on them, delivery by the method's rule;
-    the points paid stay as spent. Saved on the (locked) order."""
-    items_total = sum((line.line_total for line in order.lines.all()), Decimal("0"))
-    discount = order.promo_code.discount_for(items_total) if order.promo_code_id else Decimal("0")
-    goods_to_pay = items_total - discount
-    delivery_price = order.delivery_method.price_for(goods_to_pay)
-    total = goods_to_pay + delivery_price - order.points_spent
-    if total < 0:
+    """Price the (locked) order again by the checkout's rule: goods at the lines' prices, the
+    order's promo code, delivery by its method; the points paid stay as spent."""
+    quote = price_quote(
+        goods=sum((line.line_total for line in order.lines.all()), Decimal("0")),
+        delivery_method=order.delivery_method, promo=order.promo_code, points=int(order.points_spent),
+    )
+    if quote.total < 0:
         raise ValidationError(
             _("The order would cost less than the %(amount)s already paid with points; keep more goods in it."),
             code="total_below_points", params={"amount": format_rubles(order.points_spent)},
         )
-    order.items_total = to_money(items_total)
-    order.discount_total = to_money(discount)
-    order.delivery_price = to_money(delivery_price)
-    order.total_to_pay = to_money(total)
+    order.items_total = quote.goods
+    order.discount_total = quote.discount
+    order.delivery_price = quote.delivery
+    order.total_to_pay = quote.total
     order.save(update_fields=["items_total", "discount_total", "delivery_price", "total_to_pay", "updated_at"])
 
 

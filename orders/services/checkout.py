@@ -1,46 +1,21 @@
 """Placing an order: one transaction that writes the order, its lines, the stock
 reservation, the promo-code use and the points spent, or writes nothing."""
 
-from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Product, ProductVariant
 from core.money import to_money
 from customers.models import User, Visit
 from customers.services import customer_timezone_remember, points_spend
-from orders.models import Cart, CartLine, Order, OrderLine, OrderStatusChange, PromoCode
+from orders.models import Cart, CartLine, Order, OrderLine, OrderStatusChange
 from orders.services.contact import Contact, Delivery, contact_check, delivery_check
-from orders.services.promo import promo_code_check, promo_code_use
+from orders.services.pricing import cart_quote
+from orders.services.promo import promo_code_use
 from orders.services.stock import StockItem, stock_reserve
 from orders.signals import order_placed
-
-
-@dataclass(frozen=True)
-class _Priced:
-    line: CartLine
-    product: Product
-    variant: ProductVariant | None
-    unit_price: Decimal
-
-    @property
-    def total(self) -> Decimal:
-        return self.unit_price * self.line.quantity
-
-    @property
-    def name(self) -> str:
-        return str(self.variant) if self.variant is not None else self.product.name
-
-
-def points_max_for(goods_total: Decimal) -> int:
-    """The most points that may pay for goods worth `goods_total` (after the promo discount)."""
-    return int((goods_total * settings.POINTS_MAX_SHARE).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def _order_for_key(idempotency_key: str, cart: Cart) -> Order | None:
@@ -49,23 +24,6 @@ def _order_for_key(idempotency_key: str, cart: Cart) -> Order | None:
         raise ValidationError(_("This checkout form has already been used. Please reload the page."),
                               code="idempotency_key_reused")
     return order
-
-
-def _priced_lines(cart: Cart) -> list[_Priced]:
-    lines = list(cart.lines.select_related("product", "variant__product").order_by("id"))
-    if not lines:
-        raise ValidationError(_("Your cart is empty."), code="cart_empty")
-    priced = []
-    for line in lines:
-        product, variant = line.product, line.variant
-        sold = product.is_active and (variant is None or variant.is_active)
-        if not sold:
-            raise ValidationError(
-                _("“%(product)s” is no longer sold; please remove it from the cart."),
-                code="not_sold", params={"product": str(variant or product)},
-            )
-        priced.append(_Priced(line, product, variant, variant.price if variant else product.price))
-    return priced
 
 
 def order_place(
@@ -82,7 +40,8 @@ def order_place(
     channel: str = "",
     customer: User | None = None,
 ) -> Order:
-    """Turn the cart into an order.
+    """Turn the cart into an order, priced by `cart_quote`: exactly what the checkout summary
+    and the API's quote showed for the same cart, delivery, promo code and points.
 
     All or nothing: the order, its lines at today's prices, the stock taken, the promo-code
     use and the points spent commit together, and any refusal (ValidationError, OutOfStock,
@@ -100,10 +59,6 @@ def order_place(
     delivery = delivery_check(delivery)
     if payment not in Order.PaymentMethod.values:
         raise ValidationError({"payment": _("Please choose how to pay.")}, code="invalid_payment")
-    if isinstance(points, bool) or not isinstance(points, int) or points < 0:
-        raise ValidationError({"points": _("Points must be a whole number.")}, code="invalid_points")
-    if points and cart.user_id is None:
-        raise ValidationError({"points": _("Please sign in to pay with points.")}, code="points_need_account")
     try:
         with transaction.atomic():
             return _order_place(
@@ -128,23 +83,11 @@ def _order_place(
     if existing is not None:
         return existing
     user: User | None = customer or cart.user
-    priced = _priced_lines(cart)
-    items_total = sum((item.total for item in priced), Decimal("0"))
-
-    promo: PromoCode | None = None
-    discount = Decimal("0.00")
-    if promo_code:
-        promo = promo_code_check(
-            code=promo_code, goods_total=items_total, user=user, email=contact.email, phone=contact.phone
-        )
-        discount = promo.discount_for(items_total)
-    goods_to_pay = items_total - discount
-    delivery_price = delivery.method.price_for(goods_to_pay)
-    if points > points_max_for(goods_to_pay):
-        raise ValidationError(
-            {"points": _("At most %(max)s points can pay for this order.") % {"max": points_max_for(goods_to_pay)}},
-            code="points_above_share",
-        )
+    quote = cart_quote(
+        cart=cart, delivery_method=delivery.method, promo_code=promo_code or "", points=points,
+        customer=user, email=contact.email, phone=contact.phone,
+    )
+    quote.raise_errors()
 
     zone = delivery.timezone
     order = Order.objects.create(
@@ -165,12 +108,12 @@ def _order_place(
         payment_status=(
             Order.PaymentStatus.PENDING if payment == Order.PaymentMethod.ONLINE_CARD else Order.PaymentStatus.UNPAID
         ),
-        items_total=to_money(items_total),
-        delivery_price=to_money(delivery_price),
-        discount_total=to_money(discount),
-        points_spent=to_money(points),
-        total_to_pay=to_money(goods_to_pay + delivery_price - points),
-        promo_code=promo,
+        items_total=quote.goods,
+        delivery_price=quote.delivery,
+        discount_total=quote.discount,
+        points_spent=to_money(quote.points),
+        total_to_pay=quote.total,
+        promo_code=quote.promo,
         comment=comment.strip(),
         visit=visit,
         channel=channel or (visit.channel if visit else ""),
@@ -183,8 +126,8 @@ def _order_place(
     order.save(update_fields=["number"])
 
     stock_reserve(items=[
-        StockItem(item.product.pk, item.variant.pk if item.variant else None, item.line.quantity, item.name)
-        for item in priced
+        StockItem(item.product.pk, item.variant.pk if item.variant else None, item.quantity, item.name)
+        for item in quote.lines
     ])
     OrderLine.objects.bulk_create(
         OrderLine(
@@ -195,13 +138,13 @@ def _order_place(
             variant_name=item.variant.name if item.variant else "",
             sku=item.variant.sku if item.variant else item.product.sku,
             unit_price=item.unit_price,
-            quantity=item.line.quantity,
-            line_total=to_money(item.total),
+            quantity=item.quantity,
+            line_total=item.total,
         )
-        for item in priced
+        for item in quote.lines
     )
-    if promo is not None:
-        promo_code_use(promo=promo, order=order)
+    if quote.promo is not None:
+        promo_code_use(promo=quote.promo, order=order)
     if points:
         points_spend(user=user, points=points, order_number=order.number)
     if user is not None:
