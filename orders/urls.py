@@ -10,6 +10,7 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/", views.cart_line_update, name="cart_line_update"),
     path("cart/lines/<int:line_id>/remove/", views.cart_line_remove_view, name="cart_line_remove"),
     path("checkout/", views.checkout, name="checkout"),
+    path("checkout/summary/", views.checkout_summary, name="checkout_summary"),
     path("order/<str:number>/thanks/", views.order_thanks, name="order_thanks"),
     path("order/<str:number>/pay/", views.order_pay, name="order_pay"),
     path("payments/test/<uuid:payment_id>/", views.payment_test_page, name="payment_test_page"),

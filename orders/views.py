@@ -7,7 +7,6 @@ orders.services; these views find the shopper's cart, call a service and show it
 
 import contextlib
 from contextvars import ContextVar
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -40,15 +39,15 @@ from orders.selectors import (
     pickup_points_active,
 )
 from orders.services import (
+    Quote,
     cart_add,
     cart_contact_update,
     cart_get_or_create,
     cart_line_remove,
     cart_line_set_quantity,
+    cart_quote,
     order_place,
     phone_normalize,
-    points_max_for,
-    promo_code_check,
     quantity_parse,
 )
 from orders.signals import order_placed
@@ -233,38 +232,54 @@ def _initial_for(request, cart: Cart | None) -> dict:
     return initial
 
 
-def _checkout_context(request, form: CheckoutForm, cart: Cart | None, *, promo=None, promo_error="") -> dict:
+def _points_asked(raw) -> int | str:
+    """The points typed, as a number when they are one; anything else goes to the quote, which says why not."""
+    raw = str(raw or "").strip()
+    return int(raw) if raw.isdigit() else (raw or 0)
+
+
+def _checkout_quote(request, cart: Cart | None, data) -> Quote | None:
+    """The price of the order as the form stands (`data`: what the shopper chose so far), or None
+    when there is nothing to price; the same `cart_quote` that `order_place` will use."""
+    user = _shopper(request)
+    method_id = str(data.get("delivery_method") or "")
+    method = delivery_methods_active().filter(pk=method_id).first() if method_id.isdigit() else None
+    try:
+        return cart_quote(
+            cart=cart, delivery_method=method, promo_code=data.get("promo_code") or "",
+            points=_points_asked(data.get("points")), customer=user,
+            email=str(data.get("email") or "").strip().lower(), phone=_phone_or_blank(data.get("phone")),
+            points_balance=points_balance(user=user) if user is not None else None,
+        )
+    except ValidationError:
+        return None  # an empty cart or a product no longer sold: the form says so
+
+
+def _checkout_context(request, form: CheckoutForm, cart: Cart | None, data, **extra) -> dict:
     context = _cart_context(cart)
-    goods_total = context["totals"].total
-    discount = promo.discount_for(goods_total) if promo is not None else Decimal("0.00")
-    goods_to_pay = goods_total - discount
+    quote = _checkout_quote(request, cart, data)
     user = _shopper(request)
     balance = points_balance(user=user) if user is not None else 0
-    chosen = str(form["delivery_method"].value() or "")
-    options = [
-        {"method": method, "price": method.price_for(goods_to_pay), "chosen": str(method.pk) == chosen}
-        for method in delivery_methods_active()
-    ]
-    delivery_price = next((option["price"] for option in options if option["chosen"]), None)
+    chosen = str(data.get("delivery_method") or "")
     context.update(
         form=form,
-        delivery_options=options,
-        delivery_price=delivery_price,
-        to_pay=goods_to_pay + (delivery_price or 0),
+        quote=quote,
+        delivery_options=[
+            {"method": method, "price": quote.delivery_price_for(method) if quote else method.price,
+             "chosen": str(method.pk) == chosen}
+            for method in delivery_methods_active()
+        ],
         pickup_points=pickup_points_active().select_related("delivery_method"),
-        promo=promo,
-        promo_error=promo_error,
-        discount=discount,
-        goods_to_pay=goods_to_pay,
         points_balance=balance,
-        points_max=min(balance, points_max_for(goods_total - discount)),
+        points_max=min(balance, quote.points_max) if quote else 0,
         consent_version=CONSENT_WORDING_VERSION,
+        **extra,
     )
     return context
 
 
-def _render_checkout(request, form, cart, **extra) -> HttpResponse:
-    return render(request, "orders/checkout.html", _checkout_context(request, form, cart, **extra))
+def _render_checkout(request, form, cart, data, **extra) -> HttpResponse:
+    return render(request, "orders/checkout.html", _checkout_context(request, form, cart, data, **extra))
 
 
 @require_http_methods(["GET", "POST"])
@@ -272,9 +287,9 @@ def checkout(request):
     cart = _cart(request)
     if request.method == "GET":
         if not cart_lines(cart=cart):
-            messages.info(request, _("Your cart is empty."))
-            return redirect("orders:cart")
-        return _render_checkout(request, CheckoutForm(initial=_initial_for(request, cart)), cart)
+            return redirect("orders:cart")  # the cart page says it is empty
+        initial = _initial_for(request, cart)
+        return _render_checkout(request, CheckoutForm(initial=initial), cart, initial)
     if request.POST.get("action") == "apply_promo":
         return _apply_promo(request, cart)
     form = CheckoutForm(request.POST)
@@ -287,26 +302,23 @@ def checkout(request):
             return _placed_response(request, order)
     if cart is not None:
         _remember_contact(cart, form)
-    return _render_checkout(request, form, cart)
+    return _render_checkout(request, form, cart, request.POST)
 
 
 def _apply_promo(request, cart: Cart | None) -> HttpResponse:
-    """Check the promo code alone and show the page again with the discount or the reason."""
+    """Without JavaScript: show the page again with the promo code's discount or the reason."""
     form = CheckoutForm(initial={**request.POST.dict(), "token": request.POST.get("token") or new_form_token()})
-    code = request.POST.get("promo_code", "").strip()
-    promo, promo_error = None, ""
-    if not code:
-        promo_error = _("Enter a promo code.")
-    else:
-        goods_total = cart_totals(lines=cart_lines(cart=cart)).total
-        try:
-            promo = promo_code_check(
-                code=code, goods_total=goods_total, user=_shopper(request),
-                email=request.POST.get("email", "").strip().lower(), phone=_phone_or_blank(request.POST.get("phone")),
-            )
-        except ValidationError as error:
-            promo_error = " ".join(_messages_of(error))
-    return _render_checkout(request, form, cart, promo=promo, promo_error=promo_error)
+    promo_error = "" if request.POST.get("promo_code", "").strip() else _("Enter a promo code.")
+    return _render_checkout(request, form, cart, request.POST, promo_error=promo_error)
+
+
+@require_POST
+def checkout_summary(request):
+    """The checkout's live summary: what the order costs as the form stands, asked by the page
+    whenever delivery, pickup point, address, promo code or points change."""
+    cart = _cart(request)
+    form = CheckoutForm(initial=request.POST.dict())
+    return render(request, "orders/_checkout_summary.html", _checkout_context(request, form, cart, request.POST))
 
 
 def _phone_or_blank(raw: str | None) -> str:

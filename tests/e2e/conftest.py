@@ -3,6 +3,7 @@ against pytest-django's live server. Playwright cannot download its own browsers
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -85,3 +86,28 @@ def signed_in_page(browser, live_server):
     yield _signed_in_page
     for context in contexts:
         context.close()
+
+
+SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", Path(django_settings.BASE_DIR) / "var" / "screenshots"))
+WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture(params=list(WIDTHS))
+def shopper_page(request, browser, live_server):
+    """A shopper's tab (own cookies, Russian like the shop) on a phone and on a desktop screen."""
+    context = browser.new_context(locale="ru-RU", base_url=live_server.url, viewport=WIDTHS[request.param])
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.screen = request.param
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save what the shopper sees as var/screenshots/<name>-<phone|desktop>.png (E2E_SCREENSHOTS overrides)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{page.screen}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
