@@ -1,10 +1,10 @@
-"""Demo delivery methods and pickup points. Safe to run again: rows are found by name."""
+"""Demo delivery methods, pickup points and promo codes. Safe to run again: rows are found by name."""
 
 from decimal import Decimal
 
 from django.db import transaction
 
-from orders.models import DeliveryMethod, PickupPoint
+from orders.models import DeliveryMethod, PickupPoint, PromoCode
 
 METHODS = [
     {"name": "Курьер по Москве", "kind": DeliveryMethod.Kind.COURIER, "price": Decimal("390"),
@@ -26,6 +26,13 @@ PICKUP_POINTS = [
     ("Пункт выдачи «Петроградская»", "Санкт-Петербург", "Большой пр. П.С., 45", "Пн–Вс 10:00–20:00"),
 ]
 
+# Named in the README, so a new user can try a discount at checkout.
+PROMO_CODES = [
+    {"code": "WELCOME10", "kind": PromoCode.Kind.PERCENT, "value": Decimal("10"), "min_total": Decimal("0"),
+     "usage_limit_per_customer": 1},
+    {"code": "MINUS300", "kind": PromoCode.Kind.FIXED, "value": Decimal("300"), "min_total": Decimal("2000")},
+]
+
 
 @transaction.atomic
 def demo_delivery_create() -> int:
@@ -44,3 +51,11 @@ def demo_delivery_create() -> int:
         )
         added += created
     return added
+
+
+def demo_promo_codes_create() -> int:
+    """WELCOME10 (10 % off, once per customer) and MINUS300 (300 ₽ off goods from 2 000 ₽).
+    Returns how many were added."""
+    return sum(
+        PromoCode.objects.get_or_create(code=spec["code"], defaults=spec)[1] for spec in PROMO_CODES
+    )

@@ -3,8 +3,10 @@ import threading
 import uuid
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from catalog.models import Product
 from customers.models import Consent, PointsEntry
-from orders.demo import demo_delivery_create
+from orders.demo import demo_delivery_create, demo_promo_codes_create
 from orders.models import CartLine, DeliveryMethod, Order, PickupPoint
 from tests.factories import (
     DeliveryMethodFactory,
@@ -82,6 +84,12 @@ def test_checkout_with_an_empty_cart_sends_the_shopper_to_the_cart(client, couri
 
     assert response.status_code == 302
     assert response["Location"] == reverse("orders:cart")
+
+
+def test_checkout_with_an_empty_cart_says_the_cart_is_empty_once(client, courier):
+    page = client.get(reverse("orders:checkout"), follow=True).content.decode()
+
+    assert page.count("Your cart is empty.") == 1
 
 
 def test_courier_order_with_cash_is_placed_and_confirmed(shopper, courier, kettle):
@@ -390,3 +398,14 @@ def test_demo_delivery_methods_are_seeded_once():
     assert demo_delivery_create() == 0
     assert sorted(DeliveryMethod.objects.values_list("kind", flat=True)) == ["courier", "pickup", "post"]
     assert set(PickupPoint.objects.values_list("city", flat=True)) == {"Москва", "Санкт-Петербург"}
+
+
+def test_demo_promo_codes_named_in_the_readme_give_their_discount_at_checkout(shopper, courier):
+    assert demo_promo_codes_create() == 2
+    assert demo_promo_codes_create() == 0
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+
+    for code, discount in (("WELCOME10", "200"), ("MINUS300", "300")):
+        assert code in readme
+        html = shopper.post(reverse("orders:checkout_summary"), {"promo_code": code.lower()}).content.decode()
+        assert f"Promo code {code} applied: −{discount}\xa0₽" in html

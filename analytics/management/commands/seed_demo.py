@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from catalog.demo import demo_catalog_create, demo_products_exist
 from customers.demo import CUSTOMER_EMAIL_DOMAIN, demo_customers_create, demo_staff_ensure, demo_staff_existing
-from orders.demo import demo_delivery_create
+from orders.demo import demo_delivery_create, demo_promo_codes_create
 
 
 class Command(BaseCommand):
@@ -39,6 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Products: {catalog.products_created} added, {catalog.products_total} in the shop.")
         self.stdout.write(f"Customers: {customers} added.")
         self.stdout.write(f"Delivery methods and pickup points: {demo_delivery_create()} added.")
+        self.stdout.write(f"Promo codes: {demo_promo_codes_create()} added.")
         if options["orders"]:
             self.stdout.write("Orders arrive with the checkout feature: --orders is accepted and ignored for now.")
         self._print_staff(staff)
