@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("orders.api.urls")),
     path("", include("customers.api.urls")),
     path("staff/", include("orders.api.staff_urls")),
+    path("analytics/", include("analytics.api.urls")),
 ]

@@ -39,6 +39,14 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 590},
     },
+    # The analytics rollups: days that ended or changed since the last run (only those) are
+    # recomputed; today is always computed live by the reports. Idempotent, so a doubled run
+    # is harmless and a missed one is caught up by the next.
+    "analytics-rollups-refresh": {
+        "task": "analytics.tasks.rollups_refresh_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 
 if product_views_buffered():

@@ -41,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_ORDERS_READ,
         "orders.view_promocode", "orders.add_promocode", "orders.change_promocode", "orders.view_promocodeuse",
         "marketing.*",
+        "analytics.view_marketing_reports", "analytics.view_marketingcost", "analytics.add_marketingcost",
+        "analytics.change_marketingcost", "analytics.delete_marketingcost",
     ),
     WAREHOUSE: (
         "catalog.view_product", "catalog.change_product",

@@ -1,0 +1,154 @@
+"""Analytics keeps what the shop tells it (marketing costs, cost of goods, delivery costs) and the
+daily rollups its reports read. Every rollup row belongs to one shop day (settings.TIME_ZONE)."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Product
+from orders.models import Order
+from orders.models.money import money_field
+
+
+class Attribution(models.TextChoices):
+    """Which of the buyer's visits an order is credited to."""
+
+    LAST_NON_DIRECT = "last_non_direct", _("Last non-direct visit")
+    FIRST_VISIT = "first_visit", _("First visit")
+
+
+# The channels an order or a cost can belong to: every visit channel, phone orders, and
+# orders that came with no visit at all (placed through the API, say).
+UNKNOWN_CHANNEL = "unknown"
+CHANNEL_CHOICES = [*Order.Channel.choices, (UNKNOWN_CHANNEL, _("Not known"))]
+
+
+class MarketingCost(models.Model):
+    """What the shop spent on one channel (optionally one UTM source and campaign) on one day."""
+
+    day = models.DateField(_("day"))
+    channel = models.CharField(_("channel"), max_length=20, choices=Order.Channel.choices)
+    utm_source = models.CharField("utm_source", max_length=100, blank=True)
+    utm_campaign = models.CharField("utm_campaign", max_length=150, blank=True)
+    amount = money_field(_("spent, ₽"))
+    comment = models.CharField(_("comment"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ("-day", "channel", "utm_source", "utm_campaign")
+        verbose_name = _("marketing cost")
+        verbose_name_plural = _("marketing costs")
+        permissions = [
+            ("view_dashboard", _("Can see the owner's dashboard and every report")),
+            ("view_marketing_reports", _("Can see the marketing reports")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("day", "channel", "utm_source", "utm_campaign"), name="marketing_cost_one_per_day_and_source"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="marketing_cost_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        source = " / ".join(part for part in (self.utm_source, self.utm_campaign) if part)
+        return f"{self.day} · {self.get_channel_display()}{f' · {source}' if source else ''} · {self.amount} ₽"
+
+
+class ProductCost(models.Model):
+    """What one unit of a product costs the shop; margin is shown where it is known."""
+
+    product = models.OneToOneField(
+        Product, on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    unit_cost = money_field(_("cost of goods per unit, ₽"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ("product__name",)
+        verbose_name = _("cost of goods")
+        verbose_name_plural = _("costs of goods")
+        constraints = [models.CheckConstraint(condition=Q(unit_cost__gte=0), name="product_cost_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.product} · {self.unit_cost} ₽"
+
+
+class DeliveryCost(models.Model):
+    """What delivering one order cost the shop (the carrier's bill), when the shop records it."""
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="+", verbose_name=_("order"))
+    amount = money_field(_("delivery cost, ₽"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ("-order__created_at",)
+        verbose_name = _("delivery cost")
+        verbose_name_plural = _("delivery costs")
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="delivery_cost_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.order} · {self.amount} ₽"
+
+
+class ChannelDay(models.Model):
+    """One shop day's traffic and orders for one attribution model, channel, UTM source and
+    campaign, and device. Visits are counted under every attribution alike; orders under the
+    channel their attribution credits, on the day they were placed."""
+
+    day = models.DateField(_("day"))
+    attribution = models.CharField(_("attribution"), max_length=20, choices=Attribution.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=CHANNEL_CHOICES)
+    utm_source = models.CharField("utm_source", max_length=100, blank=True)
+    utm_campaign = models.CharField("utm_campaign", max_length=150, blank=True)
+    device = models.CharField(_("device"), max_length=10, blank=True)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    returned = models.PositiveIntegerField(_("returned or not collected"), default=0)
+    revenue = money_field(_("revenue, ₽"))
+    first_orders = models.PositiveIntegerField(_("customers' first orders"), default=0)
+    costed_revenue = money_field(_("revenue with known cost of goods, ₽"))
+    goods_cost = money_field(_("cost of goods, ₽"))
+    delivery_cost = money_field(_("delivery cost, ₽"))
+
+    class Meta:
+        verbose_name = _("channel day")
+        verbose_name_plural = _("channel days")
+        indexes = [models.Index(fields=("attribution", "day"), name="channel_day_attribution_day")]
+
+
+class RollupDay(models.Model):
+    """Where the rollup of one shop day stands, as Zulip's FillState: STARTED is written and
+    committed before the day is recomputed, DONE in the same transaction as its new rows. A fill
+    that died leaves STARTED behind and is simply redone; it never counts anything twice because
+    the day's rows are replaced, not added to."""
+
+    class State(models.TextChoices):
+        STARTED = "started", _("Started")
+        DONE = "done", _("Done")
+
+    day = models.DateField(_("day"), unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    filled_at = models.DateTimeField(_("filled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-day",)
+        verbose_name = _("rollup day")
+        verbose_name_plural = _("rollup days")
+
+    def __str__(self) -> str:
+        return f"{self.day} · {self.get_state_display()}"
+
+
+class RollupChange(models.Model):
+    """"Something on this past day changed" (an order was cancelled, a cost of goods set): an
+    append-only note, so marking a day costs no lock that a checkout could wait on. A fill deletes
+    the notes it read before recomputing; a note committed meanwhile stays and makes the day due
+    again."""
+
+    day = models.DateField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rollup change")
+        verbose_name_plural = _("rollup changes")

@@ -1,0 +1,46 @@
+"""Every report the owner and the marketer read, by name: the admin pages, the API and the CSV
+downloads are all generated from this one list."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from analytics.reports import sales
+from analytics.reports.reading import FiguresReader
+from analytics.reports.tables import Table
+
+OWNER_PERMISSION = "analytics.view_dashboard"
+MARKETING_PERMISSION = "analytics.view_marketing_reports"
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    title: str
+    build: Callable[[FiguresReader, dict], Table]
+    marketing: bool = False  # the Marketer role sees it too
+
+    def allowed(self, user) -> bool:
+        if not (user.is_active and user.is_staff):
+            return False
+        return user.has_perm(OWNER_PERMISSION) or (self.marketing and user.has_perm(MARKETING_PERMISSION))
+
+
+REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
+    ReportSpec("kpi", _("KPI summary"), lambda reader, query: sales.kpi_summary(reader=reader, period=query["period"])),
+    ReportSpec("channels", _("By channel and UTM"), marketing=True, build=lambda reader, query: sales.channels_report(
+        reader=reader, period=query["period"], by_utm=query["by"] == "utm")),
+    ReportSpec("trend", _("Day by day"), marketing=True,
+               build=lambda reader, query: sales.daily_trend(reader=reader, period=query["period"])),
+)}
+
+
+def reports_for(user) -> list[ReportSpec]:
+    return [spec for spec in REPORTS.values() if spec.allowed(user)]
+
+
+def report_build(*, name: str, query: dict) -> Table:
+    """One report for a cleaned ReportForm's data."""
+    reader = FiguresReader(attribution=query["attribution"])
+    return REPORTS[name].build(reader, query)

@@ -1,0 +1,86 @@
+"""Reading figures for a period: the stored daily rollups, merged with the days computed live
+(today, and any day the beat has not filled or that changed since it was filled)."""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Sum
+
+from analytics.models import ChannelDay, MarketingCost, RollupChange, RollupDay
+from analytics.periods import Period, shop_today
+from analytics.reports.figures import ADDITIVE, Figures
+from analytics.rollups import channel_days_compute
+
+# What a report may group by and filter on.
+DIMENSIONS = ("day", "channel", "utm_source", "utm_campaign", "device")
+COST_DIMENSIONS = ("day", "channel", "utm_source", "utm_campaign")
+
+
+class FiguresReader:
+    """Reads one attribution's figures; days computed live are computed once per reader, so a
+    dashboard asking five questions about today pays for today once."""
+
+    def __init__(self, *, attribution: str, today: date | None = None) -> None:
+        self.attribution = attribution
+        self.today = today or shop_today()
+        self._live: dict[date, list[ChannelDay]] = {}
+
+    def figures(self, period: Period, *, by: tuple[str, ...] = (), **filters) -> dict[tuple, Figures]:
+        """{(values of `by`...): Figures} over the period; `filters` are exact matches on DIMENSIONS."""
+        assert set(by) <= set(DIMENSIONS) and set(filters) <= set(DIMENSIONS)
+        result: dict[tuple, Figures] = defaultdict(Figures)
+        stored, live = self._split(period)
+        if stored:
+            rows = _grouped(ChannelDay.objects.filter(attribution=self.attribution, day__in=stored, **filters),
+                            by, {name: Sum(name) for name in ADDITIVE})
+            for values in rows:
+                if values["visits"] is not None:
+                    result[tuple(values[name] for name in by)].add(Figures(**{n: values[n] for n in ADDITIVE}))
+        for day in live:
+            for row in self._live_rows(day):
+                if all(getattr(row, name) == value for name, value in filters.items()):
+                    result[tuple(getattr(row, name) for name in by)].add(row)
+        self._add_costs(result, period, by=by, filters=filters)
+        return dict(result)
+
+    def total(self, period: Period, **filters) -> Figures:
+        return self.figures(period, **filters).get((), Figures())
+
+    def _split(self, period: Period) -> tuple[list[date], list[date]]:
+        days = [day for day in period.each_day() if day <= self.today]
+        if not days:
+            return [], []
+        ready = set(RollupDay.objects.filter(state=RollupDay.State.DONE, day__gte=days[0], day__lte=days[-1])
+                    .values_list("day", flat=True))
+        ready -= set(RollupChange.objects.filter(day__gte=days[0], day__lte=days[-1]).values_list("day", flat=True))
+        ready.discard(self.today)
+        return [day for day in days if day in ready], [day for day in days if day not in ready]
+
+    def _live_rows(self, day: date) -> list[ChannelDay]:
+        if day not in self._live:
+            self._live[day] = [row for row in channel_days_compute(day) if row.attribution == self.attribution]
+        return self._live[day]
+
+    @staticmethod
+    def _add_costs(result, period: Period, *, by, filters) -> None:
+        """Marketing costs are entered per day and channel, not per device: grouped or filtered by
+        device, they stay with the rows of no device."""
+        if "device" in filters and filters["device"] != "":
+            return
+        cost_filters = {name: value for name, value in filters.items() if name in COST_DIMENSIONS}
+        cost_by = [name for name in by if name in COST_DIMENSIONS]
+        costs = _grouped(MarketingCost.objects.filter(day__gte=period.start, day__lte=period.end, **cost_filters),
+                         cost_by, {"total": Sum("amount")})
+        for values in costs:
+            if values["total"] is None:
+                continue
+            key = tuple(values.get(name, "") for name in by)
+            result[key].cost += values["total"]
+
+
+def _grouped(queryset, by, sums: dict) -> list[dict]:
+    """Sums per group of `by`; one row for all when `by` is empty (values() with no field would
+    group by every column)."""
+    if not by:
+        return [queryset.aggregate(**sums)]
+    return list(queryset.values(*by).annotate(**sums).order_by())

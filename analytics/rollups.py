@@ -1,0 +1,228 @@
+"""The daily rollups the reports read, kept by Celery beat and rebuilt by `analytics_rebuild`.
+
+A day is recomputed from the raw rows (visits, orders, their lines and costs) and its rows in
+ChannelDay replaced in one transaction, so a fill is safe to repeat and never counts twice.
+Days the beat has not filled yet, days changed since (an order cancelled a week later), and
+today are computed live by the same function when a report asks for them."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from analytics.attribution import LOOKBACK, VisitRow, order_source
+from analytics.models import Attribution, ChannelDay, DeliveryCost, ProductCost, RollupChange, RollupDay
+from analytics.periods import day_of, day_start, shop_today
+from customers.models import Visit
+from orders.models import Order, OrderLine
+
+ZERO = Decimal("0.00")
+CANCELLED = frozenset({Order.Status.CANCELLED})
+RETURNED = frozenset({Order.Status.RETURNED, Order.Status.NOT_COLLECTED})
+# A first fill of a large shop is spread over several beats; `analytics_rebuild` does it at once.
+DAYS_PER_REFRESH = 31
+
+
+@dataclass(frozen=True)
+class _Order:
+    pk: int
+    status: str
+    total: Decimal
+    phone: str
+    created_at: object
+    channel: str
+    utm: tuple[str, str]
+    visit: VisitRow | None
+    visitor_id: object
+    user_id: int | None
+    device: str
+
+
+def channel_days_compute(day: date) -> list[ChannelDay]:
+    """The day's ChannelDay rows, unsaved, for every attribution model."""
+    since, until = day_start(day), day_start(day + timedelta(days=1))
+    rows: dict[tuple, ChannelDay] = {}
+
+    def row(attribution, channel, utm_source, utm_campaign, device) -> ChannelDay:
+        key = (attribution, channel, utm_source, utm_campaign, device)
+        if key not in rows:
+            rows[key] = ChannelDay(day=day, attribution=attribution, channel=channel, utm_source=utm_source,
+                                   utm_campaign=utm_campaign, device=device)
+        return rows[key]
+
+    visits = (Visit.objects.filter(started_at__gte=since, started_at__lt=until)
+              .values_list("channel", "utm_source", "utm_campaign", "device").annotate(count=Count("id"))
+              .order_by())
+    for channel, utm_source, utm_campaign, device, count in visits:
+        for attribution in Attribution.values:
+            row(attribution, channel, utm_source, utm_campaign, device).visits += count
+
+    day_orders = Order.objects.filter(created_at__gte=since, created_at__lt=until)
+    orders = _orders(day_orders)
+    if not orders:
+        return list(rows.values())
+    buyer_visits = _buyer_visits(day_orders, since=since - LOOKBACK, until=until)
+    first_orders = _first_orders(day_orders, orders, since=since)
+    costs = _order_costs(day_orders)
+    delivery_costs = dict(DeliveryCost.objects.filter(order__in=day_orders).values_list("order_id", "amount"))
+    for order in orders:
+        visits = [*buyer_visits.get(("visitor", order.visitor_id), ()), *buyer_visits.get(("user", order.user_id), ())]
+        undone = order.status in CANCELLED or order.status in RETURNED
+        goods_cost = costs.get(order.pk)
+        for attribution in Attribution.values:
+            source = order_source(
+                attribution=attribution, order_channel=order.channel, order_utm=order.utm,
+                placed_at=order.created_at, own_visit=order.visit, buyer_visits=visits,
+            )
+            figures = row(attribution, source.channel, source.utm_source, source.utm_campaign, order.device)
+            figures.orders += 1
+            figures.cancelled += order.status in CANCELLED
+            figures.returned += order.status in RETURNED
+            figures.first_orders += order.pk in first_orders
+            figures.delivery_cost += delivery_costs.get(order.pk, ZERO)
+            if not undone:
+                figures.revenue += order.total
+                if goods_cost is not None:
+                    figures.costed_revenue += order.total
+                    figures.goods_cost += goods_cost
+    return list(rows.values())
+
+
+def _orders(day_orders) -> list[_Order]:
+    fields = ("pk", "status", "total_to_pay", "phone", "created_at", "channel", "utm_source", "utm_campaign",
+              "user_id", "visit_id", "visit__visitor_id", "visit__device", "visit__started_at", "visit__channel",
+              "visit__utm_source", "visit__utm_campaign")
+    orders = []
+    for values in day_orders.order_by("created_at", "pk").values(*fields):
+        visit = None
+        if values["visit_id"] is not None:
+            visit = VisitRow(values["visit__started_at"], values["visit__channel"], values["visit__utm_source"],
+                             values["visit__utm_campaign"])
+        orders.append(_Order(
+            pk=values["pk"], status=values["status"], total=values["total_to_pay"], phone=values["phone"],
+            created_at=values["created_at"], channel=values["channel"],
+            utm=(values["utm_source"], values["utm_campaign"]), visit=visit,
+            visitor_id=values["visit__visitor_id"], user_id=values["user_id"], device=values["visit__device"] or "",
+        ))
+    return orders
+
+
+def _buyer_visits(day_orders, *, since, until) -> dict[tuple, list[VisitRow]]:
+    """Every visit of the day's buyers in the lookback window, by visitor cookie and by account."""
+    buyers = Q(visitor_id__in=day_orders.filter(visit__isnull=False).values("visit__visitor_id")) | Q(
+        user_id__in=day_orders.filter(user__isnull=False, visit__isnull=False).values("user_id"))
+    found = defaultdict(list)
+    visits = Visit.objects.filter(buyers, started_at__gte=since, started_at__lt=until).values_list(
+        "visitor_id", "user_id", "started_at", "channel", "utm_source", "utm_campaign").order_by()
+    for visitor_id, user_id, started_at, channel, utm_source, utm_campaign in visits:
+        visit = VisitRow(started_at, channel, utm_source, utm_campaign)
+        found[("visitor", visitor_id)].append(visit)
+        if user_id is not None:
+            found[("user", user_id)].append(visit)
+    return found
+
+
+def _first_orders(day_orders, orders: list[_Order], *, since) -> set[int]:
+    """The day's orders that were their customer's first; a customer is known by the phone."""
+    seen = set(Order.objects.filter(phone__in=day_orders.values("phone"), created_at__lt=since)
+               .values_list("phone", flat=True).distinct().order_by())
+    first = set()
+    for order in orders:  # in the order they were placed
+        if order.phone not in seen:
+            seen.add(order.phone)
+            first.add(order.pk)
+    return first
+
+
+def _order_costs(day_orders) -> dict[int, Decimal]:
+    """Cost of goods per order, for orders whose every line has a known cost."""
+    unit_costs = dict(ProductCost.objects.filter(
+        product_id__in=OrderLine.objects.filter(order__in=day_orders).values("product_id")
+    ).values_list("product_id", "unit_cost"))
+    costs: dict[int, Decimal | None] = {}
+    for order_id, product_id, quantity in OrderLine.objects.filter(order__in=day_orders).values_list(
+            "order_id", "product_id", "quantity").order_by():
+        unit_cost = unit_costs.get(product_id)
+        if unit_cost is None or costs.get(order_id, ZERO) is None:
+            costs[order_id] = None
+        else:
+            costs[order_id] = costs.get(order_id, ZERO) + unit_cost * quantity
+    return {order_id: cost for order_id, cost in costs.items() if cost is not None}
+
+
+def rollup_day_fill(*, day: date) -> int:
+    """Recompute one shop day and replace its rows; returns how many rows it has.
+
+    STARTED is committed first, the rows and DONE in one transaction: a fill that dies is redone
+    by the next refresh and never leaves a day half counted. Change notes are read before the
+    day is recomputed and only those are deleted, so a change made during the fill is kept."""
+    RollupDay.objects.update_or_create(day=day, defaults={"state": RollupDay.State.STARTED})
+    change_ids = list(RollupChange.objects.filter(day=day).values_list("pk", flat=True))
+    rows = channel_days_compute(day)
+    with transaction.atomic():
+        ChannelDay.objects.filter(day=day).delete()
+        ChannelDay.objects.bulk_create(rows, batch_size=1000)
+        RollupChange.objects.filter(pk__in=change_ids).delete()
+        RollupDay.objects.filter(day=day).update(state=RollupDay.State.DONE, filled_at=timezone.now())
+    return len(rows)
+
+
+def rollup_days_due(*, today: date | None = None) -> list[date]:
+    """Past days whose rollup is missing, unfinished or out of date, oldest first."""
+    today = today or shop_today()
+    done = set(RollupDay.objects.filter(state=RollupDay.State.DONE, day__lt=today).values_list("day", flat=True))
+    changed = set(RollupChange.objects.filter(day__lt=today).values_list("day", flat=True).distinct().order_by())
+    missing = set(rollup_days_all(today=today)) - done
+    return sorted(missing | (changed & done))
+
+
+def rollup_days_all(*, today: date | None = None) -> list[date]:
+    """Every past day from the first with a visit or an order."""
+    today, first = today or shop_today(), _first_day_with_data()
+    return [] if first is None else [first + timedelta(days=n) for n in range((today - first).days)]
+
+
+def _first_day_with_data() -> date | None:
+    moments = [Visit.objects.aggregate(first=Min("started_at"))["first"],
+               Order.objects.aggregate(first=Min("created_at"))["first"]]
+    moments = [moment for moment in moments if moment is not None]
+    return day_of(min(moments)) if moments else None
+
+
+def rollups_refresh(*, limit: int = DAYS_PER_REFRESH) -> list[date]:
+    """Fill the due days (at most `limit`, oldest first): what the beat runs every few minutes."""
+    days = rollup_days_due()[:limit]
+    for day in days:
+        rollup_day_fill(day=day)
+    return days
+
+
+def rollups_rebuild(*, days: Iterable[date] | None = None,
+                    on_progress: Callable[[date], None] | None = None) -> int:
+    """Fill every past day from the first with data (or the given days) again."""
+    count = 0
+    for day in rollup_days_all() if days is None else days:
+        rollup_day_fill(day=day)
+        count += 1
+        if on_progress is not None:
+            on_progress(day)
+    return count
+
+
+def rollup_day_changed(*, day: date) -> None:
+    """Note that a past day's figures changed; today is always computed live anyway."""
+    if day < shop_today():
+        RollupChange.objects.create(day=day)
+
+
+def rollup_days_changed_for_product(*, product_id: int) -> None:
+    """A product's cost of goods changed: every day it was sold on is due again."""
+    moments = Order.objects.filter(lines__product_id=product_id).values_list("created_at", flat=True)
+    today = shop_today()
+    days = {day_of(moment) for moment in moments.iterator()} - {today}
+    RollupChange.objects.bulk_create([RollupChange(day=day) for day in sorted(days) if day < today])

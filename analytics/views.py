@@ -1,0 +1,90 @@
+"""The owner's and the marketer's pages in the admin: reports, and the CSV import of costs.
+Thin: the figures come from analytics.reports, the writes from analytics.costs."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from analytics.costs import CSV_COLUMNS, CsvError, csv_rows, marketing_costs_save
+from analytics.forms import report_form
+from analytics.reports import REPORTS, report_build, reports_for
+
+
+def report_page(request: HttpRequest, name: str, model_admin) -> HttpResponse:
+    spec = REPORTS.get(name)
+    if spec is None:
+        raise Http404
+    if not spec.allowed(request.user):
+        raise PermissionDenied
+    form = report_form(request.GET.copy())
+    table = None
+    if form.is_valid():
+        table = report_build(name=name, query=form.cleaned_data)
+        if request.GET.get("export") == "csv":
+            period = form.cleaned_data["period"]
+            return table.csv_response(filename=f"{name}-{period.start}-{period.end}")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": spec.title,
+        "form": form,
+        "table": table,
+        "report": spec,
+        "reports": reports_for(request.user),
+        "csv_query": _with(request.GET, export="csv"),
+    }
+    return TemplateResponse(request, "analytics/report.html", context, status=200 if table else 400)
+
+
+def _with(query, **changes) -> str:
+    query = query.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+class CostImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_(
+        "Columns: day (2026-11-30 or 30.11.2026), channel, utm_source, utm_campaign, amount. "
+        "Commas or semicolons; UTF-8 or Windows-1251."))
+
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def marketing_costs_import(request: HttpRequest, model_admin) -> HttpResponse:
+    if not request.user.has_perm("analytics.add_marketingcost"):
+        raise PermissionDenied
+    form = CostImportForm(request.POST or None, request.FILES or None)
+    errors, status = {}, 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise CsvError(_("The file is larger than 5 MB."))
+            result = marketing_costs_save(rows=csv_rows(upload.read()), first_number=2)
+        except CsvError as error:
+            form.add_error("file", str(error))
+        else:
+            if result.ok:
+                messages.success(request, ngettext("%(count)d cost saved.", "%(count)d costs saved.",
+                                                   result.saved) % {"count": result.saved})
+                return redirect(reverse("admin:analytics_marketingcost_changelist"))
+            errors = result.errors
+    if request.method == "POST" and (errors or form.errors):
+        status = 400
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": _("Import marketing costs"),
+        "form": form,
+        "errors": sorted(errors.items()),
+        "columns": CSV_COLUMNS,
+    }
+    return TemplateResponse(request, "analytics/cost_import.html", context, status=status)

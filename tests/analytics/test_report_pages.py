@@ -1,0 +1,93 @@
+"""The reports as admin pages, JSON and CSV, and who may read them."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from analytics.models import MarketingCost
+from analytics.periods import shop_today
+from customers.roles import MANAGER, MARKETER, OWNER
+from tests.analytics.conftest import at, make_order, make_visit
+from tests.factories import staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def page(name):
+    return reverse("admin:analytics_report", args=[name])
+
+
+@pytest.fixture
+def today_sales(db):
+    today = shop_today()
+    visit = make_visit(at(today, 0, 1), channel="paid_search", utm_source="yandex", utm_campaign="winter")
+    make_order(at(today, 0, 2), visit=visit, total="2500.00")
+    MarketingCost.objects.create(day=today, channel="paid_search", utm_source="yandex", utm_campaign="winter",
+                                 amount=Decimal("1000"))
+
+
+@pytest.mark.parametrize(("role", "codes"), [
+    (OWNER, {"kpi": 200, "channels": 200, "trend": 200}),
+    (MARKETER, {"kpi": 403, "channels": 200, "trend": 200}),
+    (MANAGER, {"kpi": 403, "channels": 403, "trend": 403}),
+])
+def test_each_role_reads_only_its_reports(client, role, codes):
+    client.force_login(staff_user(role))
+
+    assert {name: client.get(page(name)).status_code for name in codes} == codes
+
+
+def test_the_owner_reads_cpo_by_channel_on_the_page(client, today_sales):
+    client.force_login(staff_user(OWNER))
+
+    html = client.get(page("channels"), {"preset": "today"}).content.decode()
+
+    assert "Paid search" in html
+    assert "1,000\u00a0₽" in html  # CPO: 1 000 spent, one order
+
+
+def test_the_channel_report_downloads_as_csv_with_the_same_figures(client, today_sales):
+    client.force_login(staff_user(OWNER))
+
+    response = client.get(page("channels"), {"preset": "today", "by": "utm", "export": "csv"})
+
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert response["Content-Type"].startswith("text/csv")
+    assert lines[0].startswith("Channel,utm_source,utm_campaign,Visits,Orders")
+    assert lines[1] == "Paid search,yandex,winter,1,1,100.00,2500.00,2500.00,1000.00,1000.00,150.00"
+
+
+def test_the_kpi_summary_is_json_in_the_api(today_sales):
+    api = APIClient()
+    api.force_authenticate(staff_user(OWNER))
+
+    response = api.get("/api/v1/analytics/reports/kpi/", {"preset": "today"})
+
+    rows = {row["metric"]: row for row in response.json()["rows"]}
+    assert response.status_code == 200
+    assert rows["revenue"]["current"] == "2500.00"
+    assert rows["cost_per_order"]["current"] == "1000.00"
+    assert rows["orders"]["previous"] == 0
+
+
+def test_a_reversed_period_is_a_clear_400(client):
+    client.force_login(staff_user(OWNER))
+    api = APIClient()
+    api.force_authenticate(staff_user(OWNER))
+
+    html = client.get(page("kpi"), {"start": "2026-11-10", "end": "2026-11-01"})
+    json = api.get("/api/v1/analytics/reports/kpi/", {"start": "2026-11-10", "end": "2026-11-01"})
+
+    assert html.status_code == 400
+    assert "ends before it starts" in html.content.decode()
+    assert json.status_code == 400
+    assert "ends before it starts" in json.json()["detail"]
+
+
+def test_a_manager_is_refused_the_api(db):
+    api = APIClient()
+    api.force_authenticate(staff_user(MANAGER))
+
+    assert api.get("/api/v1/analytics/reports/channels/").status_code == 403
