@@ -301,9 +301,15 @@ DEMO_STAFF_PASSWORD = "vitrina-demo"  # noqa: S105 - demo accounts exist only wi
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals_in_one_line": {"()": "core.logging.RefusalsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's own console handler would print every "django" line a second time through the root's.
+        "django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO")},
+        "django.request": {"filters": ["refusals_in_one_line"]},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # --- Content Security Policy ----------------------------------------------------------

@@ -15,7 +15,7 @@ from faker import Faker
 
 from catalog.demo import translit
 from customers.models import User
-from customers.roles import MANAGER, MARKETER, OWNER, roles_sync
+from customers.roles import MANAGER, MARKETER, OWNER, WAREHOUSE, roles_sync
 
 # A reserved top-level domain (RFC 2606): demo shoppers never collide with real ones.
 CUSTOMER_EMAIL_DOMAIN = "demo.example"
@@ -35,6 +35,7 @@ STAFF_ACCOUNTS = (
     StaffAccount("manager1@vitrina.local", MANAGER, "Дмитрий", "Соколов"),
     StaffAccount("manager2@vitrina.local", MANAGER, "Анна", "Кузнецова"),
     StaffAccount("marketer@vitrina.local", MARKETER, "Мария", "Лебедева"),
+    StaffAccount("warehouse@vitrina.local", WAREHOUSE, "Игорь", "Морозов"),
 )
 
 
@@ -79,7 +80,7 @@ def _demo_customer(fake: Faker, *, seed: int, number: int, password: str, now) -
 
 @transaction.atomic
 def demo_staff_ensure() -> list[StaffAccount]:
-    """Create the demo owner, managers and marketer, each in their role's group. Only with
+    """Create the demo owner, managers, marketer and warehouse worker, each in their role's group. Only with
     DEBUG on (their password is public): with DEBUG off it creates nothing and returns [].
     An account that exists keeps its password; it is only put back into its group."""
     if not settings.DEBUG:

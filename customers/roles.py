@@ -38,6 +38,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "catalog.view_attributeoption", "catalog.view_categoryattribute",
         "catalog.view_product", "catalog.view_productimage", "catalog.view_productvariant",
         "catalog.view_productattributevalue",
+        # Who the customers are and what brought them: read only.
+        "customers.view_user", "customers.view_visit", "customers.view_productview",
         *_ORDERS_READ,
         "orders.view_promocode", "orders.add_promocode", "orders.change_promocode", "orders.view_promocodeuse",
         "marketing.*",

@@ -16,7 +16,7 @@ from catalog.models import (
 )
 from customers.demo import CUSTOMER_EMAIL_DOMAIN, STAFF_ACCOUNTS
 from customers.models import User
-from customers.roles import MANAGER, OWNER
+from customers.roles import MANAGER, OWNER, WAREHOUSE
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +121,7 @@ def test_demo_staff_accounts_are_created_with_debug_on(settings):
     assert set(staff) == {account.email for account in STAFF_ACCOUNTS}
     assert [group.name for group in staff["manager1@vitrina.local"].groups.all()] == [MANAGER]
     assert [group.name for group in staff["owner@vitrina.local"].groups.all()] == [OWNER]
+    assert [group.name for group in staff["warehouse@vitrina.local"].groups.all()] == [WAREHOUSE]
     assert staff["marketer@vitrina.local"].check_password(settings.DEMO_STAFF_PASSWORD)
     assert settings.DEMO_STAFF_PASSWORD in output
 

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
 
 from customers.roles import MANAGER, MARKETER, OWNER, ROLE_PERMISSIONS, WAREHOUSE, roles_sync
 from tests.factories import UserFactory
@@ -22,7 +23,26 @@ def test_marketer_sees_products_but_cannot_change_them():
 
     assert marketer.has_perm("catalog.view_product")
     assert not marketer.has_perm("catalog.change_product")
-    assert not marketer.has_perm("customers.view_user")
+
+
+@pytest.mark.parametrize("page", ["visit", "productview", "user"])
+def test_marketer_reads_visits_product_views_and_customers_in_the_admin(client, page):
+    client.force_login(staff_in(MARKETER))
+
+    response = client.get(reverse(f"admin:customers_{page}_changelist"))
+
+    assert response.status_code == 200
+
+
+def test_marketer_cannot_change_a_customer(client):
+    client.force_login(staff_in(MARKETER))
+    customer = UserFactory()
+
+    response = client.post(reverse("admin:customers_user_change", args=[customer.pk]), {"email": "x@example.com"})
+
+    assert response.status_code == 403
+    customer.refresh_from_db()
+    assert customer.email != "x@example.com"
 
 
 def test_manager_changes_products_and_stock_and_sees_customers():

@@ -2,6 +2,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from customers.roles import MANAGER
 from orders.models import Order, OrderStatusChange
@@ -64,6 +65,18 @@ def test_second_manager_sees_who_took_the_order():
     assert refused.value.holder_name == "Ирина Петрова"
     assert "already been taken by Ирина Петрова" in refused.value.messages[0]
     assert Order.objects.get(pk=order.pk).manager == first
+
+
+@pytest.mark.django_db
+def test_second_manager_is_told_in_russian_who_took_the_order_without_declining_the_name():
+    order = OrderFactory()
+    order_claim(order=order, manager=staff_user(MANAGER, first_name="Дмитрий", last_name="Соколов"))
+
+    with pytest.raises(OrderAlreadyClaimed) as refused:
+        order_claim(order=Order.objects.get(pk=order.pk), manager=staff_user(MANAGER))
+
+    with translation.override("ru"):
+        assert refused.value.messages == [f"Заказ {order.number} уже взял: Дмитрий Соколов."]
 
 
 @pytest.mark.django_db

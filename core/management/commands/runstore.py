@@ -1,6 +1,7 @@
 """Start the whole store in the foreground: web server, Celery worker and Celery beat.
 Ctrl-C stops all three; if one of them dies, the others are stopped too."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -17,12 +18,15 @@ class Command(BaseCommand):
     help = "Run the web server, a Celery worker and Celery beat together (development)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", default="8000")
+        # Only this machine by default: the demo accounts' password is published in the README.
+        parser.add_argument("--host", default=os.environ.get("HOST") or "127.0.0.1")
+        parser.add_argument("--port", default=os.environ.get("PORT") or "8000")
 
-    def handle(self, *args, port, **options):
+    def handle(self, *args, host, port, **options):
         python = sys.executable
+        address = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
         processes = {
-            "web": [python, "manage.py", "runserver", f"0.0.0.0:{port}"],
+            "web": [python, "manage.py", "runserver", address],
             "worker": [python, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=2"],
             "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
         }
@@ -31,7 +35,7 @@ class Command(BaseCommand):
             name: subprocess.Popen(command, start_new_session=True)  # noqa: S603 - our own fixed commands
             for name, command in processes.items()
         }
-        self.stdout.write(self.style.SUCCESS(f"Store running at http://127.0.0.1:{port}/ — Ctrl-C stops it."))
+        self.stdout.write(self.style.SUCCESS(f"Store running at http://{address}/ — Ctrl-C stops it."))
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             while all(process.poll() is None for process in running.values()):
