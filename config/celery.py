@@ -34,6 +34,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 3600},
     },
+    # Online payments whose notification is late are asked about (a lost webhook); a payment
+    # settled by its notification meanwhile is simply skipped.
+    "orders-payments-pending-check": {
+        "task": "orders.tasks.payments_pending_check_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "orders-not-collected-expire": {
         "task": "orders.tasks.orders_not_collected_expire_task",
         "schedule": 600.0,

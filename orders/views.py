@@ -6,6 +6,7 @@ orders.services; these views find the shopper's cart, call a service and show it
 """
 
 import contextlib
+import logging
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +27,14 @@ from customers.selectors import visit_for_request
 from customers.services import InsufficientPoints, consent_record, points_balance
 from orders.forms import CONSENT_WORDING_VERSION, CartAddForm, CheckoutForm, new_form_token
 from orders.models import Cart, CartLine, Order, Payment
-from orders.payments import BadNotification, PaymentProvider, UnknownProvider, provider_get
+from orders.payments import (
+    BadNotification,
+    PaymentProvider,
+    ProviderRefused,
+    ProviderUnavailable,
+    UnknownProvider,
+    provider_get,
+)
 from orders.payments.services import payment_notification_apply, payment_start
 from orders.payments.test import SIGNATURE_HEADER, TestPaymentProvider
 from orders.receivers import CART_SESSION_KEY
@@ -51,6 +60,8 @@ from orders.services import (
     quantity_parse,
 )
 from orders.signals import order_placed
+
+logger = logging.getLogger(__name__)
 
 # A browser holding a cart carries this cookie, so the storefront page cache
 # (settings.PAGE_CACHE_BYPASS_COOKIES) serves it fresh pages with its own mini-cart.
@@ -411,11 +422,16 @@ def privacy(request):
 def order_pay(request, number: str):
     """Send the shopper to the provider's page for the order's payment."""
     order = _order_or_404(request, number)
+    return_url = request.build_absolute_uri(reverse("orders:order_thanks", args=[order.number]))
     try:
-        payment = payment_start(order=order, provider=provider_get())
+        payment = payment_start(order=order, provider=provider_get(), return_url=return_url)
     except ValidationError as error:
         for message in _messages_of(error):
             messages.info(request, message)
+        return redirect("orders:order_thanks", number=order.number)
+    except (ProviderUnavailable, ProviderRefused):
+        logger.exception("Order %s: the payment could not be started", order.number)
+        messages.error(request, _("The payment service is not answering right now. Please try again in a minute."))
         return redirect("orders:order_thanks", number=order.number)
     return redirect(payment.redirect_url)
 
@@ -446,6 +462,9 @@ def _notification_handle(provider: PaymentProvider, body: bytes, headers) -> Htt
         payment_notification_apply(provider=provider, notice=notice, payload=body.decode("utf-8", "replace"))
     except BadNotification as error:
         return HttpResponse(f"bad notification: {error}", status=400, content_type="text/plain")
+    except ProviderUnavailable:
+        # The provider could not be asked to confirm: it delivers the notification again later.
+        return HttpResponse("try again later", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
 
 

@@ -5,9 +5,18 @@ among settings.PAYMENT_PROVIDERS (name -> class path)."""
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from orders.payments.base import BadNotification, PaymentNotice, PaymentProvider
+from orders.payments.base import (
+    BadNotification,
+    PaymentNotice,
+    PaymentProvider,
+    ProviderRefused,
+    ProviderUnavailable,
+)
 
-DEFAULT_PROVIDERS = {"test": "orders.payments.test.TestPaymentProvider"}
+DEFAULT_PROVIDERS = {
+    "test": "orders.payments.test.TestPaymentProvider",
+    "yookassa": "orders.payments.yookassa.YooKassaProvider",
+}
 
 
 class UnknownProvider(LookupError):
@@ -24,11 +33,17 @@ def provider_get(name: str | None = None) -> PaymentProvider:
 
 
 def online_payment_available() -> bool:
-    """Card payment online is offered only when the shop has named a provider."""
-    return bool(settings.PAYMENT_PROVIDER)
+    """Card payment online is offered only when the shop has named a provider and given it
+    what it needs (YooKassa's keys)."""
+    if not settings.PAYMENT_PROVIDER:
+        return False
+    try:
+        return provider_get().is_configured()
+    except UnknownProvider:
+        return False
 
 
 __all__ = [
-    "BadNotification", "PaymentNotice", "PaymentProvider", "UnknownProvider",
+    "BadNotification", "PaymentNotice", "PaymentProvider", "ProviderRefused", "ProviderUnavailable", "UnknownProvider",
     "online_payment_available", "provider_get",
 ]

@@ -11,7 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from core.http import ServiceUnavailable
 from orders.models import Payment
+
+# The provider did not answer (a timeout, a network error, its 5xx): nothing is decided, ask again later.
+ProviderUnavailable = ServiceUnavailable
+
+
+class ProviderRefused(Exception):
+    """The provider refused our request (its 4xx): the shop's account or our request needs fixing."""
 
 
 class BadNotification(Exception):
@@ -31,11 +39,23 @@ class PaymentNotice:
 class PaymentProvider(ABC):
     name: str = ""
 
+    @classmethod
+    def is_configured(cls) -> bool:
+        """Whether the shop has given what the provider needs (keys): if not, it is not offered."""
+        return True
+
     @abstractmethod
-    def create_payment(self, payment: Payment) -> str:
+    def create_payment(self, payment: Payment, *, return_url: str) -> str:
         """Register the payment (payment.order, payment.amount) with the provider, set
-        payment.external_id, and return the address to send the shopper to for paying.
-        Called once per Payment; payment.public_id is a good idempotency key for the provider."""
+        payment.external_id, and return the address to send the shopper to for paying; after
+        paying the provider sends the shopper back to `return_url`. Called once per Payment;
+        payment.public_id is a good idempotency key for the provider. ProviderUnavailable when
+        the provider does not answer."""
+
+    def payment_status(self, payment: Payment) -> PaymentNotice | None:
+        """The payment's outcome as the provider knows it now, for when its notification is
+        lost; None while it is undecided or if this provider cannot be asked."""
+        return None
 
     @abstractmethod
     def verify_signature(self, *, body: bytes, headers: Mapping[str, str]) -> bool:

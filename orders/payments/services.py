@@ -1,19 +1,28 @@
 """Our side of online payments: Payment rows, notifications acted upon once, and the
 order's payment status."""
 
+import datetime
+import json
+import logging
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import Order, Payment, PaymentNotification
-from orders.payments.base import BadNotification, PaymentNotice, PaymentProvider
+from orders.payments.base import BadNotification, PaymentNotice, PaymentProvider, ProviderUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def payment_start(*, order: Order, provider: PaymentProvider) -> Payment:
+def payment_start(*, order: Order, provider: PaymentProvider, return_url: str) -> Payment:
     """The payment the shopper should complete for the order: the one still waiting if there
-    is one (a reload or a second click does not make another), otherwise a new one. Refuses
-    an order that is paid, not paid online, or closed."""
+    is one (a reload or a second click does not make another), otherwise a new one, after which
+    the provider sends the shopper to `return_url`. Refuses an order that is paid, not paid
+    online, or closed. A provider that does not answer (ProviderUnavailable) leaves nothing behind."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.payment_method != Order.PaymentMethod.ONLINE_CARD:
         raise ValidationError(_("This order is paid on delivery."), code="not_online")
@@ -27,7 +36,7 @@ def payment_start(*, order: Order, provider: PaymentProvider) -> Payment:
     if waiting is not None:
         return waiting
     payment = Payment.objects.create(order=order, provider=provider.name, amount=order.total_to_pay)
-    payment.redirect_url = provider.create_payment(payment)
+    payment.redirect_url = provider.create_payment(payment, return_url=return_url)
     payment.save(update_fields=["external_id", "redirect_url", "updated_at"])
     if order.payment_status != Order.PaymentStatus.PENDING:
         Order.objects.filter(pk=order.pk).update(payment_status=Order.PaymentStatus.PENDING)
@@ -72,3 +81,33 @@ def _order_payment_status_update(*, order_id: int, succeeded: bool) -> None:
     else:
         # A declined attempt does not undo another attempt that went through.
         orders.filter(payment_status=Order.PaymentStatus.PENDING).update(payment_status=Order.PaymentStatus.FAILED)
+
+
+def payments_pending_check(*, provider: PaymentProvider, now: datetime.datetime | None = None,
+                           batch_size: int = 200) -> int:
+    """Ask the provider about payments whose notification has not come within
+    settings.PAYMENT_CHECK_AFTER_MINUTES (a lost webhook) and act on the decided ones exactly as
+    on their notification, so a notification that arrives after all changes nothing. A provider
+    that does not answer is asked again on the next run. Returns how many payments it settled."""
+    now = now or timezone.now()
+    started_before = now - datetime.timedelta(minutes=settings.PAYMENT_CHECK_AFTER_MINUTES)
+    waiting = Payment.objects.filter(
+        provider=provider.name, status=Payment.Status.PENDING, created_at__lte=started_before
+    ).exclude(external_id="").order_by("created_at", "pk")[:batch_size]
+    settled = 0
+    for payment in waiting:
+        try:
+            notice = provider.payment_status(payment)
+        except ProviderUnavailable:
+            logger.warning("Payment provider %s is not answering; pending payments wait for the next run",
+                           provider.name)
+            break
+        except BadNotification:
+            logger.exception("Payment %s: the provider's answer makes no sense", payment.public_id)
+            continue
+        if notice is None:
+            continue
+        payload = json.dumps({"checked": True, "event_id": notice.event_id, "succeeded": notice.succeeded})
+        if payment_notification_apply(provider=provider, notice=notice, payload=payload):
+            settled += 1
+    return settled

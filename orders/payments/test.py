@@ -30,7 +30,7 @@ class TestPaymentProvider(PaymentProvider):
     __test__ = False  # not a pytest test class
     name = "test"
 
-    def create_payment(self, payment: Payment) -> str:
+    def create_payment(self, payment: Payment, *, return_url: str) -> str:
         payment.external_id = str(payment.public_id)
         return reverse("orders:payment_test_page", args=[payment.public_id])
 
