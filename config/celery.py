@@ -34,10 +34,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 3600},
     },
-    # Online payments whose notification is late are asked about (a lost webhook); a payment
-    # settled by its notification meanwhile is simply skipped.
-    "orders-payments-pending-check": {
-        "task": "orders.tasks.payments_pending_check_task",
+    # Online payments whose notification is late are asked about (a lost webhook), refunds the
+    # provider did not confirm are sent again; both are idempotent, so overlapping runs are harmless.
+    "orders-payments-sweep": {
+        "task": "orders.tasks.payments_sweep_task",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

@@ -25,6 +25,7 @@ class MessageKind(models.TextChoices):
     ORDER_READY_FOR_PICKUP = "order_ready_for_pickup", _("Order ready for pickup")
     ORDER_PARCEL_WAITING = "order_parcel_waiting", _("Parcel still waiting")
     ORDER_DELIVERED = "order_delivered", _("Order delivered")
+    ORDER_REFUNDED = "order_refunded", _("Payment refunded")
     # Trigger campaigns (abandoned cart, replenishment, welcome...) add their kinds here,
     # together with their placeholders below; they are marketing, not transactional.
 
@@ -39,6 +40,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     MessageKind.ORDER_READY_FOR_PICKUP: _ORDER | {"pickup_address", "storage_deadline"},
     MessageKind.ORDER_PARCEL_WAITING: _ORDER | {"pickup_address", "storage_deadline", "tracking_number"},
     MessageKind.ORDER_DELIVERED: _ORDER,
+    MessageKind.ORDER_REFUNDED: _ORDER | {"refund_amount"},
 }
 
 # Messages the customer needs to receive their order: sent without marketing consent.
@@ -50,6 +52,7 @@ TRANSACTIONAL_KINDS = frozenset(
         MessageKind.ORDER_READY_FOR_PICKUP,
         MessageKind.ORDER_PARCEL_WAITING,
         MessageKind.ORDER_DELIVERED,
+        MessageKind.ORDER_REFUNDED,
     }
 )
 
@@ -69,4 +72,5 @@ def sample_context() -> dict:
         "tracking_url": "https://www.pochta.ru/tracking#80085612345678",
         "pickup_address": "Москва, ул. Тверская, 7, отделение 125009",
         "storage_deadline": datetime.date.today() + datetime.timedelta(days=15),
+        "refund_amount": Decimal("4990.00"),
     }

@@ -8,17 +8,19 @@ transition retried, finds the row it already wrote and sends nothing new.
 
 import datetime
 import logging
+from decimal import Decimal
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from marketing.kinds import Channel, MessageKind
 from marketing.models import OutboundMessage
 from marketing.services import message_enqueue
-from orders.models import DeliveryMethod, Order
+from orders.models import DeliveryMethod, Order, Refund
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +84,16 @@ def storage_deadline(ready_at: datetime.datetime) -> datetime.date:
     return timezone.localdate(ready_at + datetime.timedelta(days=settings.PICKUP_STORAGE_DAYS))
 
 
+def refunded_amount(order: Order) -> Decimal:
+    """What the provider has given back of the order's online payments."""
+    total = Refund.objects.filter(payment__order=order, status=Refund.Status.SUCCEEDED).aggregate(total=Sum("amount"))
+    return total["total"] or Decimal("0.00")
+
+
 def _context(order: Order, kind: str, *, language: str, now: datetime.datetime) -> dict:
     context = {"order_number": order.number, "total": order.total_to_pay, "customer_name": order.name}
+    if kind == MessageKind.ORDER_REFUNDED:
+        context.update(refund_amount=refunded_amount(order))
     if kind == MessageKind.ORDER_SHIPPED:
         context.update(tracking_number=order.tracking_number, tracking_url=tracking_url(order))
     if kind in (MessageKind.ORDER_READY_FOR_PICKUP, MessageKind.ORDER_PARCEL_WAITING):

@@ -15,7 +15,7 @@ from marketing.order_messages import (
     order_parcel_reminder_schedule,
 )
 from orders.models import Order
-from orders.signals import order_placed, order_status_changed
+from orders.signals import order_placed, order_status_changed, payment_refunded
 
 
 @receiver(order_placed, dispatch_uid="marketing.order_accepted")
@@ -30,6 +30,12 @@ def order_status_message(sender, *, order: Order, from_status: str, to_status: s
         order_messages_enqueue(order=order, kind=kind)
     if to_status == Order.Status.READY_FOR_PICKUP:
         order_parcel_reminder_schedule(order=order)
+
+
+@receiver(payment_refunded, dispatch_uid="marketing.order_refunded")
+def order_refunded_message(sender, *, order: Order, **kwargs) -> None:
+    """Once per order: a second partial refund is in the order's history, not a second message."""
+    order_messages_enqueue(order=order, kind=MessageKind.ORDER_REFUNDED)
 
 
 @receiver(order_status_changed, dispatch_uid="marketing.parcel_waiting_ends")

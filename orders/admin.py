@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.money import format_rubles
 from orders.admin_phone import phone_order_urls
 from orders.backoffice import views as backoffice_views
 from orders.backoffice.access import can_change_order, can_claim, next_statuses_for
@@ -25,9 +26,11 @@ from orders.models import (
     Order,
     OrderLine,
     OrderStatusChange,
+    Payment,
     PickupPoint,
     PromoCode,
     PromoCodeUse,
+    Refund,
 )
 from orders.services.backoffice import DETAIL_FIELDS, EDITABLE_STATUSES, order_update_details, orders_move
 from orders.services.contact import phone_normalize
@@ -87,6 +90,31 @@ class OrderLineInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PaymentInline(admin.TabularInline):
+    """Online payments of the order and what went back of each, for the manager who is asked
+    "where is my money"; refunds are made by the shop's rules (orders.payments.refunds), not by hand."""
+
+    model = Payment
+    extra = 0
+    fields = ("created_at", "provider", "external_id", "amount", "status", "refunds_made")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("refunds"))
+    def refunds_made(self, payment: Payment) -> str:
+        return "; ".join(
+            f"{format_rubles(refund.amount)} · {refund.get_status_display()} · {refund.get_reason_display()}"
+            + (f" · {refund.error}" if refund.status == Refund.Status.FAILED else "")
+            for refund in payment.refunds.all()
+        ) or "—"
 
 
 class OrderStatusChangeInline(admin.TabularInline):
@@ -175,7 +203,7 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("manager", "delivery_method")
     list_per_page = 50
-    inlines = [OrderLineInline, OrderStatusChangeInline]
+    inlines = [OrderLineInline, PaymentInline, OrderStatusChangeInline]
     actions = ["mark_packed", "mark_shipped", "print_packing_slips"]
     fieldsets = (
         (_("Contact"), {"fields": ("name", "phone", "email", "comment")}),

@@ -9,3 +9,7 @@ order_placed = Signal()
 
 # An order moved to another status. Arguments: order, from_status, to_status, by (a user or None).
 order_status_changed = Signal()
+
+# Money of an order's payment went back to the customer (the provider confirmed the refund).
+# Arguments: order, refund.
+payment_refunded = Signal()

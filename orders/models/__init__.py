@@ -5,10 +5,10 @@ from orders.models.backoffice import CallLog, CustomerNote
 from orders.models.cart import Cart, CartLine
 from orders.models.delivery import DeliveryMethod, PickupPoint
 from orders.models.order import Order, OrderLine, OrderStatusChange
-from orders.models.payment import Payment, PaymentNotification
+from orders.models.payment import Payment, PaymentNotification, Refund
 from orders.models.promo import PromoCode, PromoCodeUse
 
 __all__ = [
     "CallLog", "Cart", "CartLine", "CustomerNote", "DeliveryMethod", "Order", "OrderLine", "OrderStatusChange",
-    "Payment", "PaymentNotification", "PickupPoint", "PromoCode", "PromoCodeUse",
+    "Payment", "PaymentNotification", "PickupPoint", "PromoCode", "PromoCodeUse", "Refund",
 ]

@@ -66,3 +66,40 @@ class PaymentNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_id}"
+
+
+class Refund(models.Model):
+    """Money given back for a payment, whole or in part. The idempotency key is what the
+    provider receives too: the same refund asked for twice (a retried task, an event repeated)
+    is one row here and one refund at the bank."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being refunded")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Refused by the provider")
+
+    class Reason(models.TextChoices):
+        ORDER_CLOSED = "order_closed", _("The order was cancelled or came back")
+        PAID_AFTER_CLOSING = "paid_after_closing", _("Paid after the order was closed")
+        PAID_TWICE = "paid_twice", _("The order was already paid")
+        ORDER_REDUCED = "order_reduced", _("The order now costs less")
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment"))
+    amount = money_field(_("amount, ₽"))
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    idempotency_key = models.CharField(max_length=100, unique=True, editable=False)
+    external_id = models.CharField(_("provider's refund id"), max_length=64, blank=True)
+    error = models.TextField(_("provider's answer"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.payment.order} · −{self.amount} · {self.get_status_display()}"

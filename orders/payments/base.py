@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from core.http import ServiceUnavailable
-from orders.models import Payment
+from orders.models import Payment, Refund
 
 # The provider did not answer (a timeout, a network error, its 5xx): nothing is decided, ask again later.
 ProviderUnavailable = ServiceUnavailable
@@ -34,6 +34,12 @@ class PaymentNotice:
     external_id: str  # the provider's id of the payment (Payment.external_id)
     succeeded: bool
     amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RefundOutcome:
+    external_id: str  # the provider's id of the refund
+    succeeded: bool | None  # None: the provider is still processing it; ask again with the same key
 
 
 class PaymentProvider(ABC):
@@ -64,3 +70,9 @@ class PaymentProvider(ABC):
     @abstractmethod
     def parse_notification(self, *, body: bytes) -> PaymentNotice:
         """The notification's meaning; BadNotification when it has none."""
+
+    @abstractmethod
+    def refund(self, refund: Refund) -> RefundOutcome:
+        """Give back refund.amount of refund.payment, with refund.idempotency_key as the
+        provider's idempotency key, so asking again is the same refund (and says how it went).
+        ProviderUnavailable when the provider does not answer, ProviderRefused when it says no."""

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Order, Payment, PaymentNotification
+from orders.models import Order, Payment, PaymentNotification, Refund
 from orders.payments.base import BadNotification, PaymentNotice, PaymentProvider, ProviderUnavailable
+from orders.payments.refunds import payment_refund
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ def payment_notification_apply(*, provider: PaymentProvider, notice: PaymentNoti
                 return False
             payment.status = Payment.Status.SUCCEEDED if notice.succeeded else Payment.Status.FAILED
             payment.save(update_fields=["status", "updated_at"])
+            if notice.succeeded and _payment_unwanted(payment):
+                return True
             _order_payment_status_update(order_id=payment.order_id, succeeded=notice.succeeded)
             return True
     except IntegrityError:
@@ -72,6 +75,22 @@ def payment_notification_apply(*, provider: PaymentProvider, notice: PaymentNoti
         if PaymentNotification.objects.filter(provider=provider.name, event_id=notice.event_id).exists():
             return False
         raise
+
+
+def _payment_unwanted(payment: Payment) -> bool:
+    """Money that came for an order that no longer takes it (closed meanwhile, or paid by another
+    attempt in a second tab) goes back at once, once; the customer is told when it has."""
+    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    if not order.is_open:
+        reason = Refund.Reason.PAID_AFTER_CLOSING
+    elif order.payment_status == Order.PaymentStatus.PAID:
+        reason = Refund.Reason.PAID_TWICE
+    else:
+        return False
+    payment_refund(payment=payment, amount=None, reason=reason, key=f"{payment.public_id}:{reason}")
+    if order.payment_status != Order.PaymentStatus.PAID:
+        Order.objects.filter(pk=order.pk).update(payment_status=Order.PaymentStatus.PAID)
+    return True
 
 
 def _order_payment_status_update(*, order_id: int, succeeded: bool) -> None:

@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.urls import reverse
 
-from orders.models import Payment
-from orders.payments.base import BadNotification, PaymentNotice, PaymentProvider
+from orders.models import Payment, Refund
+from orders.payments.base import BadNotification, PaymentNotice, PaymentProvider, RefundOutcome
 
 SIGNATURE_HEADER = "X-Payment-Signature"
 
@@ -33,6 +33,10 @@ class TestPaymentProvider(PaymentProvider):
     def create_payment(self, payment: Payment, *, return_url: str) -> str:
         payment.external_id = str(payment.public_id)
         return reverse("orders:payment_test_page", args=[payment.public_id])
+
+    def refund(self, refund: Refund) -> RefundOutcome:
+        # The pretend bank gives the money back at once; the same key is the same refund.
+        return RefundOutcome(external_id=refund.idempotency_key[:64], succeeded=True)
 
     def sign(self, body: bytes) -> str:
         return hmac.new(test_secret(), body, hashlib.sha256).hexdigest()

@@ -18,13 +18,14 @@ from urllib.parse import quote
 from django.conf import settings
 
 from core.http import Answer, basic_auth, json_request
-from orders.models import Order, Payment
+from orders.models import Order, Payment, Refund
 from orders.payments.base import (
     BadNotification,
     PaymentNotice,
     PaymentProvider,
     ProviderRefused,
     ProviderUnavailable,
+    RefundOutcome,
 )
 from orders.payments.receipt import ReceiptItem, receipt_items
 
@@ -100,6 +101,21 @@ class YooKassaProvider(PaymentProvider):
             return str(answer.data["confirmation"]["confirmation_url"])
         except (KeyError, TypeError) as error:
             raise YooKassaError(f"Unexpected answer to a new payment: {answer.data!r}") from error
+
+    def refund(self, refund: Refund) -> RefundOutcome:
+        payment = refund.payment
+        answer = self._call("POST", "/refunds", idempotence_key=refund.idempotency_key, body={
+            "payment_id": payment.external_id,
+            "amount": _money(refund.amount),
+            "description": f"{payment.order.number}: {refund.get_reason_display()}"[:250],
+            "receipt": receipt_for(payment.order, amount=refund.amount),
+        })
+        status = answer.data.get("status")
+        if status == "canceled":
+            reason = (answer.data.get("cancellation_details") or {}).get("reason", "")
+            raise YooKassaError(f"Refund canceled by YooKassa: {reason}")
+        return RefundOutcome(external_id=str(answer.data.get("id", ""))[:64],
+                             succeeded=True if status == "succeeded" else None)
 
     def verify_signature(self, *, body: bytes, headers: Mapping[str, str]) -> bool:
         # Nothing to check in the request itself: parse_notification believes only the API.

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import User
 from customers.services import points_earn, points_refund, points_revoke
 from orders.models import Order, OrderStatusChange
+from orders.payments.refunds import order_refund
 from orders.services.promo import promo_code_release
 from orders.services.stock import StockItem, stock_release
 from orders.signals import order_status_changed
@@ -42,8 +43,9 @@ def order_transition(*, order: Order, to_status: str, by: User | None, comment: 
     The order's row is locked first, so two managers acting at once are applied one after
     the other and the second sees the first one's result. The change is written to the
     history; undoing an order (cancelled, returned, not collected) puts its goods back on
-    stock, gives back the promo-code use and the points spent; delivery earns points; a return
-    after delivery takes the earned points back. order_status_changed is sent before commit."""
+    stock, gives back the promo-code use, the points spent and the money paid online (once);
+    delivery earns points; a return after delivery takes the earned points back.
+    order_status_changed is sent before commit."""
     locked = Order.objects.select_for_update(of=("self",)).select_related("manager").get(pk=order.pk)
     if not locked.can_transition_to(to_status):
         raise IllegalTransition(order=locked, to_status=to_status)
@@ -67,6 +69,8 @@ def order_transition(*, order: Order, to_status: str, by: User | None, comment: 
             promo_code_release(order=locked)
         if locked.user_id and locked.points_spent:
             points_refund(user=locked.user, order_number=locked.number)
+        if locked.payment_status == Order.PaymentStatus.PAID:
+            order_refund(order=locked)
     if to_status == Order.Status.RETURNED and from_status == Order.Status.DELIVERED and locked.user_id:
         points_revoke(user=locked.user, order_number=locked.number)
     if to_status == Order.Status.DELIVERED and locked.user_id:

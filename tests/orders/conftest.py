@@ -5,6 +5,7 @@ import pytest
 
 from orders.services import Contact, Delivery, cart_add, order_place
 from tests.factories import CartFactory, DeliveryMethodFactory, ProductFactory
+from tests.fakes.yookassa import FakeYooKassa
 
 
 @pytest.fixture
@@ -51,3 +52,11 @@ def cart_with(db):
 @pytest.fixture
 def product(db):
     return ProductFactory(price="1000.00", stock=10)
+
+
+@pytest.fixture
+def yookassa(settings):
+    """A fake YooKassa on a local port, the shop's settings pointing at it."""
+    with FakeYooKassa() as fake:
+        fake.settings(settings)
+        yield fake

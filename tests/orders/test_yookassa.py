@@ -15,18 +15,10 @@ from orders.payments import provider_get
 from orders.payments.receipt import receipt_items
 from orders.payments.services import payments_pending_check
 from tests.factories import DeliveryMethodFactory, OrderFactory, ProductFactory
-from tests.fakes.yookassa import FakeYooKassa
 
 pytestmark = pytest.mark.django_db
 
 WEBHOOK = "/payments/webhook/yookassa/"
-
-
-@pytest.fixture
-def yookassa(settings):
-    with FakeYooKassa() as fake:
-        fake.settings(settings)
-        yield fake
 
 
 def _checkout(client, *, email="anna@example.com"):
