@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0003_payments'),
+        ('orders', '0004_order_timezone'),
     ]
 
     operations = [
