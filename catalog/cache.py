@@ -24,8 +24,6 @@ from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-from core.cache import take_pushes
-
 T = TypeVar("T")
 
 VERSION_KEY = "storefront:catalog-version"
@@ -51,11 +49,10 @@ def invalidate_storefront_cache() -> None:
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def read_versioned(keys: Iterable[str], *, pushes: dict | None = None) -> tuple[int, dict]:
-    """The current catalog version and the entries of `keys` stored under it, in one round trip
-    that also carries `pushes` (core.cache.take_pushes): queued only where the cache is Redis."""
+def read_versioned(keys: Iterable[str]) -> tuple[int, dict]:
+    """The current catalog version and the entries of `keys` stored under it, in one round trip."""
     keys = [VERSION_KEY, *keys]
-    found = cache.get_many_pushing(keys, pushes) if pushes else cache.get_many(keys)
+    found = cache.get_many(keys)
     version = found.pop(VERSION_KEY, None) or catalog_version()
     return version, {key: entry[1] for key, entry in found.items() if entry[0] == version}
 
@@ -162,8 +159,7 @@ def storefront_page_cache(view):
         if not is_cacheable(request):
             return view(request, *args, **kwargs)
         key = page_key(request)
-        # Writes the request owes (a product view) ride along with the read.
-        version, found = read_versioned([key], pushes=take_pushes(request))
+        version, found = read_versioned([key])
         entry = found.get(key)
         if entry is None:
             request.renders_for_page_cache = True

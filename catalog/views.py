@@ -14,7 +14,7 @@ from catalog.cards import product_cards_by_id, product_cards_html
 from catalog.filters import SORT_CHOICES, ProductFilter
 from catalog.models import Product
 from catalog.search import normalise_query, search_matches
-from catalog.signals import product_page_requested, product_viewed
+from catalog.signals import product_viewed
 
 DEFAULT_PAGE_SIZE = 24
 
@@ -80,7 +80,6 @@ def _filters_html(request, *, filterset: ProductFilter, category, current_sort: 
 
 
 def product(request, slug: str):
-    product_page_requested.send(sender=Product, request=request, slug=slug)
     response = _product_page(request, slug=slug)
     # Announced on every view, also when the page came from the cache.
     product_viewed.send(sender=Product, request=request, product_id=response.product_id)

@@ -3,8 +3,8 @@
 The visit lives in a signed cookie ("visitor:visit:last-seen:campaign"), so anonymous browsing
 needs no session row, no read per request, and cached pages stay cacheable. A request writes
 at most once: a new visit and the product it landed on go in one transaction; a product page on
-an existing visit is one INSERT, or, when views are buffered (PRODUCT_VIEWS_BUFFERED), a Redis
-RPUSH that rides along with the page cache's read or, if no such read was made, is its own.
+an existing visit is one INSERT, or, when views are buffered (PRODUCT_VIEWS_BUFFERED), one RPUSH
+(customers.services.product_views_record).
 """
 
 import hashlib
@@ -18,7 +18,7 @@ from django.core import signing
 from django.db import IntegrityError
 from django.utils import timezone
 
-from customers import services, view_buffer
+from customers import services
 from customers.activity import is_bot
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ class SiteActivity:
     visit_id: int | None
     campaign: str
     viewed_product_ids: list[int] = field(default_factory=list)
-    view_queued: bool = False  # queued to ride with the page cache's read (see receivers)
 
 
 @dataclass(frozen=True)
@@ -132,14 +131,9 @@ class SiteActivityMiddleware:
     def _record(cls, request, activity: SiteActivity) -> None:
         user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
         if activity.visit_id is not None and activity.viewed_product_ids:
-            if activity.view_queued and view_buffer.sent_with_page_read(request):
-                return
-            # With PRODUCT_VIEWS_BUFFERED the views go to Redis (one RPUSH) and reach the database
-            # with the next flush, seconds later; otherwise they are one INSERT now.
-            record = (services.product_views_buffer if settings.PRODUCT_VIEWS_BUFFERED
-                      else services.product_views_record)
             try:
-                record(visit_id=activity.visit_id, user=user, product_ids=activity.viewed_product_ids)
+                services.product_views_record(visit_id=activity.visit_id, user=user,
+                                              product_ids=activity.viewed_product_ids)
                 return
             except IntegrityError:
                 # The cookie names a visit that is gone (old visits are purged): start afresh.

@@ -55,8 +55,20 @@ def visit_start(
     return visit
 
 
-def product_views_record(*, visit_id: int | None, user: User | None, product_ids: Sequence[int]) -> None:
-    """One INSERT statement: a product page costs one write however it was served."""
+def product_views_record(*, visit_id: int, user: User | None, product_ids: Sequence[int]) -> None:
+    """Record the products a page showed on a visit: the one way a product view is recorded.
+    With PRODUCT_VIEWS_BUFFERED the views wait in Redis (one RPUSH, no database write) and
+    product_views_flush writes them within seconds; a visit purged meanwhile loses them at the
+    flush. Otherwise, or when Redis cannot take them, they are one INSERT now: a Redis outage
+    costs time, not views."""
+    if settings.PRODUCT_VIEWS_BUFFERED:
+        try:
+            view_buffer.push(visit_id=visit_id, user_id=user.pk if user else None, product_ids=product_ids,
+                             viewed_at=timezone.now())
+            return
+        except RedisError:
+            logger.warning("Product views of visit %s written directly: Redis refused them", visit_id,
+                           exc_info=True)
     now = timezone.now()
     views = [ProductView(visit_id=visit_id, user=user, product_id=product_id, viewed_at=now)
              for product_id in product_ids]
@@ -64,20 +76,6 @@ def product_views_record(*, visit_id: int | None, user: User | None, product_ids
         views[0].save(force_insert=True)  # bulk_create would wrap the one row in a transaction
     elif views:
         ProductView.objects.bulk_create(views)
-
-
-def product_views_buffer(*, visit_id: int, user: User | None, product_ids: Sequence[int]) -> None:
-    """Queue the views of a page on an existing visit in Redis (one RPUSH, no database write);
-    product_views_flush writes them within seconds. The visit is not checked here: if it was
-    purged meanwhile, its views are dropped at flush. If Redis cannot take them, they are written
-    directly instead, so a Redis hiccup costs time, not views."""
-    try:
-        view_buffer.push(
-            visit_id=visit_id, user_id=user.pk if user else None, product_ids=product_ids, viewed_at=timezone.now()
-        )
-    except RedisError:
-        logger.warning("Product views of visit %s written directly: Redis refused them", visit_id, exc_info=True)
-        product_views_record(visit_id=visit_id, user=user, product_ids=product_ids)
 
 
 @transaction.atomic
@@ -89,20 +87,11 @@ def product_views_write(*, views: Sequence[view_buffer.BufferedView]) -> int:
         return set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
 
     visits = existing(Visit, {view.visit_id for view in views})
-    products = existing(Product, {view.product_id for view in views if view.product_id is not None})
+    products = existing(Product, {view.product_id for view in views})
     users = existing(User, {view.user_id for view in views if view.user_id is not None})
-    # A view queued before its page was read names the slug asked for, which may have been a 404.
-    by_slug = dict(Product.objects.active().filter(slug__in={view.product_slug for view in views})
-                   .values_list("slug", "pk"))
-
-    def product_of(view) -> int | None:
-        if view.product_slug:
-            return by_slug.get(view.product_slug)
-        return view.product_id if view.product_id in products else None
-
     rows = [
-        (view.visit_id, view.user_id if view.user_id in users else None, product_id, view.viewed_at)
-        for view in views if view.visit_id in visits and (product_id := product_of(view)) is not None
+        (view.visit_id, view.user_id if view.user_id in users else None, view.product_id, view.viewed_at)
+        for view in views if view.visit_id in visits and view.product_id in products
     ]
     _product_view_rows_write(rows)
     return len(rows)
@@ -127,7 +116,7 @@ def _product_view_rows_write(rows: list[tuple]) -> None:
 
 
 def product_views_flush(*, batch_size: int = 1000, max_batches: int = 100) -> int:
-    """Write the views product_views_buffer queued before the flush began, batch by batch, or
+    """Write the views product_views_record buffered before the flush began, batch by batch, or
     max_batches of them. Views keep arriving while a batch is written; a flush that chased them to
     an empty buffer would go on writing batches of a dozen views, each a transaction, for as long
     as shoppers browse: those wait for the next flush. At least once (see customers.view_buffer):

@@ -1,7 +1,7 @@
 """Product views waiting in Redis on their way to the database.
 
-A product page on an existing visit pushes its views onto a Redis list instead of inserting a
-row: in the same round trip as the page cache's read, or as one RPUSH of its own.
+A product page on an existing visit pushes its views onto a Redis list (one RPUSH) instead of
+inserting a row.
 `customers.services.product_views_flush`, run by beat every few seconds, moves them into
 `customers_productview` in batches.
 
@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
-
-from core.cache import push_with_next_read, take_pushes
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +62,10 @@ return 0
 
 @dataclass(frozen=True)
 class BufferedView:
-    """A view names its product by id, or by the slug it was asked for when it was queued before
-    the page was read (queue_with_page_read); the flush resolves slugs to products."""
-
     visit_id: int
     user_id: int | None
-    product_id: int | None
+    product_id: int
     viewed_at: datetime
-    product_slug: str = ""
 
 
 def _key(name: str) -> str:
@@ -78,7 +73,7 @@ def _key(name: str) -> str:
 
 
 def _client():
-    return cache._cache.get_client(write=True)
+    return get_redis_connection("default")
 
 
 def is_available() -> bool:
@@ -86,19 +81,17 @@ def is_available() -> bool:
     return isinstance(caches["default"], RedisCache)
 
 
-def _encode(*, visit_id: int, user_id: int | None, product: int | str, viewed_at: datetime) -> str:
-    """`product` is an id, or a slug (a JSON string) still to be resolved."""
-    return json.dumps([visit_id, user_id, product, viewed_at.astimezone(UTC).isoformat()], separators=(",", ":"))
+def _encode(*, visit_id: int, user_id: int | None, product_id: int, viewed_at: datetime) -> str:
+    return json.dumps([visit_id, user_id, product_id, viewed_at.astimezone(UTC).isoformat()], separators=(",", ":"))
 
 
 def _decode(raw: bytes) -> BufferedView | None:
     try:
-        visit_id, user_id, product, viewed_at = json.loads(raw)
+        visit_id, user_id, product_id, viewed_at = json.loads(raw)
         return BufferedView(
             visit_id=int(visit_id),
             user_id=None if user_id is None else int(user_id),
-            product_id=None if isinstance(product, str) else int(product),
-            product_slug=product if isinstance(product, str) else "",
+            product_id=int(product_id),
             viewed_at=datetime.fromisoformat(viewed_at).astimezone(UTC),
         )
     except (TypeError, ValueError):
@@ -108,26 +101,10 @@ def _decode(raw: bytes) -> BufferedView | None:
 
 def push(*, visit_id: int, user_id: int | None, product_ids: Sequence[int], viewed_at: datetime) -> None:
     """One RPUSH for all the views of a request. Raises redis.RedisError if Redis is unreachable."""
-    records = [_encode(visit_id=visit_id, user_id=user_id, product=product_id, viewed_at=viewed_at)
+    records = [_encode(visit_id=visit_id, user_id=user_id, product_id=product_id, viewed_at=viewed_at)
                for product_id in product_ids]
     if records:
         _client().rpush(_key(""), *records)
-
-
-def queue_with_page_read(request, *, visit_id: int, product_slug: str, viewed_at: datetime) -> None:
-    """Queue the view of the product page `product_slug` to go in the same round trip as the page
-    cache's read (core.cache.push_with_next_read): on a page served from the cache, recording the
-    view then costs no round trip of its own. The cache serves anonymous shoppers only, so the
-    view has no customer. The slug is what is known before the page is read; a slug that names
-    no active product (a 404) is dropped at flush."""
-    record = _encode(visit_id=visit_id, user_id=None, product=product_slug, viewed_at=viewed_at)
-    push_with_next_read(request, name=_key(""), value=record)
-
-
-def sent_with_page_read(request) -> bool:
-    """Whether the view queued by queue_with_page_read went with a page-cache read. If it did not,
-    it is dropped here, and the caller, which knows the product's id by now, pushes that."""
-    return not take_pushes(request)
 
 
 def pending() -> int:

@@ -90,7 +90,7 @@ def test_without_redis_url_the_cache_is_in_memory_and_the_broker_on_disk():
 def test_redis_url_selects_redis_for_cache_and_broker():
     values = settings_under(*PRODUCTION)
 
-    assert values["cache"] == "core.cache.RedisCache"
+    assert values["cache"] == "django_redis.cache.RedisCache"
     assert values["cache_location"] == values["broker"] == "redis://cache.internal:6379/2"
 
 
