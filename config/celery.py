@@ -28,6 +28,18 @@ app.conf.beat_schedule = {
         "schedule": 600.0,
         "options": {"expires": 590},
     },
+    # Trigger campaigns: each running campaign's trigger looks for new causes (set-based SQL,
+    # safe to run twice at once), and due steps go out through consent, window and cap.
+    "marketing-campaigns-scan": {
+        "task": "marketing.tasks.campaigns_scan_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    "marketing-campaigns-dispatch": {
+        "task": "marketing.tasks.campaign_entries_dispatch_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Bonus points past POINTS_LIFETIME_DAYS are written off once a night (idempotent).
     "customers-points-expire": {
         "task": "customers.tasks.points_expire_task",

@@ -354,6 +354,17 @@ MESSAGE_MAX_ATTEMPTS = env_int("MESSAGE_MAX_ATTEMPTS", 5)
 # A message "sending" for longer than this had its worker die mid-send: it becomes "unknown".
 MESSAGE_SENDING_STUCK_MINUTES = env_int("MESSAGE_SENDING_STUCK_MINUTES", 10)
 
+# --- Trigger campaigns (marketing/campaigns/) -------------------------------------------
+# Links in messages point here (no request to read the host from when a worker writes them).
+SHOP_URL = env_str("SHOP_URL", "http://localhost:8000").rstrip("/")
+# At most this many marketing messages per person, across all campaigns and channels.
+MARKETING_CAP_PER_DAY = env_int("MARKETING_CAP_PER_DAY", 1)
+MARKETING_CAP_PER_WEEK = env_int("MARKETING_CAP_PER_WEEK", 3)
+# An order counts for the message last clicked within this many days, or else for one received
+# within the shorter view-through window.
+CAMPAIGN_CLICK_WINDOW_DAYS = env_int("CAMPAIGN_CLICK_WINDOW_DAYS", 5)
+CAMPAIGN_VIEW_WINDOW_DAYS = env_int("CAMPAIGN_VIEW_WINDOW_DAYS", 1)
+
 # --- Online payments ------------------------------------------------------------------
 # The provider that takes card payments (orders/payments/). "test" is a pretend bank on the
 # shop's own pages that charges nothing, the default in development only; in production card

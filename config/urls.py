@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("account/orders/", include("orders.account.urls")),
     path("account/", include("customers.urls")),
+    path("m/", include("marketing.urls")),
     path("", include("orders.urls")),
 ]
 

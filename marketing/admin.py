@@ -195,3 +195,5 @@ class ManagerTaskAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+from marketing.campaigns import admin as campaigns_admin  # noqa: E402, F401  (registers the campaign pages)

@@ -26,12 +26,24 @@ class MessageKind(models.TextChoices):
     ORDER_PARCEL_WAITING = "order_parcel_waiting", _("Parcel still waiting")
     ORDER_DELIVERED = "order_delivered", _("Order delivered")
     ORDER_REFUNDED = "order_refunded", _("Payment refunded")
-    # Trigger campaigns (abandoned cart, replenishment, welcome...) add their kinds here,
-    # together with their placeholders below; they are marketing, not transactional.
+    # Trigger campaigns: marketing, sent only with the customer's consent and within the caps.
+    ABANDONED_CART = "abandoned_cart", _("Abandoned cart")
+    BROWSE_ABANDONMENT = "browse_abandonment", _("Viewed, not bought")
+    REPLENISHMENT = "replenishment", _("Running out")
+    REVIEW_REQUEST = "review_request", _("Review request")
+    WELCOME = "welcome", _("Welcome")
+    BIRTHDAY = "birthday", _("Birthday")
+    REACTIVATION = "reactivation", _("We miss you")
+    LOYALTY_THRESHOLD = "loyalty_threshold", _("Loyalty threshold")
+    CROSS_SELL = "cross_sell", _("Goes well with your order")
+    BACK_IN_STOCK = "back_in_stock", _("Back in stock")
+    PRICE_DROP = "price_drop", _("Price drop")
 
 
 _COMMON = frozenset({"shop_name", "customer_name"})
 _ORDER = _COMMON | {"order_number", "total"}
+# A campaign text links to one place (the cart, the product, the shop) and may offer a code.
+_CAMPAIGN = _COMMON | {"link", "promo_code", "promo_valid_until"}
 
 PLACEHOLDERS: dict[str, frozenset[str]] = {
     MessageKind.ORDER_ACCEPTED: _ORDER,
@@ -41,6 +53,17 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     MessageKind.ORDER_PARCEL_WAITING: _ORDER | {"pickup_address", "storage_deadline", "tracking_number"},
     MessageKind.ORDER_DELIVERED: _ORDER,
     MessageKind.ORDER_REFUNDED: _ORDER | {"refund_amount"},
+    MessageKind.ABANDONED_CART: _CAMPAIGN | {"items_total", "items_count"},
+    MessageKind.BROWSE_ABANDONMENT: _CAMPAIGN | {"product_name"},
+    MessageKind.REPLENISHMENT: _CAMPAIGN | {"product_name"},
+    MessageKind.REVIEW_REQUEST: _CAMPAIGN | {"order_number", "product_name"},
+    MessageKind.WELCOME: _CAMPAIGN,
+    MessageKind.BIRTHDAY: _CAMPAIGN,
+    MessageKind.REACTIVATION: _CAMPAIGN,
+    MessageKind.LOYALTY_THRESHOLD: _CAMPAIGN | {"spent"},
+    MessageKind.CROSS_SELL: _CAMPAIGN | {"order_number"},
+    MessageKind.BACK_IN_STOCK: _CAMPAIGN | {"product_name", "price"},
+    MessageKind.PRICE_DROP: _CAMPAIGN | {"product_name", "price", "old_price"},
 }
 
 # Messages the customer needs to receive their order: sent without marketing consent.
@@ -55,6 +78,15 @@ TRANSACTIONAL_KINDS = frozenset(
         MessageKind.ORDER_REFUNDED,
     }
 )
+
+
+# Every kind a campaign can be triggered by; all of them are marketing.
+TRIGGER_KINDS = tuple(kind for kind in MessageKind if kind not in TRANSACTIONAL_KINDS)
+
+
+def is_marketing(kind: str) -> bool:
+    """Marketing needs consent and counts against the frequency cap; order messages never do."""
+    return kind not in TRANSACTIONAL_KINDS
 
 
 def placeholders_for(kind: str) -> frozenset[str]:
@@ -73,4 +105,13 @@ def sample_context() -> dict:
         "pickup_address": "Москва, ул. Тверская, 7, отделение 125009",
         "storage_deadline": datetime.date.today() + datetime.timedelta(days=15),
         "refund_amount": Decimal("4990.00"),
+        "link": f"{settings.SHOP_URL}/cart/",
+        "promo_code": "VT-7KQ2M9",
+        "promo_valid_until": datetime.date.today() + datetime.timedelta(days=7),
+        "items_total": Decimal("3480.00"),
+        "items_count": 3,
+        "product_name": "Крем для рук «Облепиха», 75 мл",
+        "price": Decimal("390.00"),
+        "old_price": Decimal("490.00"),
+        "spent": Decimal("15000.00"),
     }

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from marketing.kinds import Channel, MessageKind, placeholders_for, sample_context
+from marketing.kinds import TRANSACTIONAL_KINDS, Channel, MessageKind, placeholders_for, sample_context
 from marketing.templating import TemplateTextError, plain_context, template_check, template_render
 
 
@@ -15,7 +15,11 @@ class MessageTemplate(TimeStampedModel):
     Kind = MessageKind
     Channel = Channel
 
-    kind = models.CharField(_("kind"), max_length=64, choices=MessageKind.choices)
+    # Order messages only: a campaign keeps its texts on the campaign, one per step and language.
+    kind = models.CharField(
+        _("kind"), max_length=64,
+        choices=[(kind.value, kind.label) for kind in MessageKind if kind in TRANSACTIONAL_KINDS],
+    )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     subject = models.CharField(_("subject"), max_length=255, blank=True, help_text=_("E-mail only."))
@@ -91,6 +95,12 @@ class OutboundMessage(TimeStampedModel):
     customer_timezone = models.CharField(_("customer's time zone"), max_length=64, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("text"))
+    html_body = models.TextField(
+        _("HTML text"), blank=True, help_text=_("E-mail only; the text above is its plain part.")
+    )
+    # Marketing needs consent and may be capped; an order message never is (marketing.kinds).
+    is_marketing = models.BooleanField(_("marketing"), default=False)
+    unsubscribe_url = models.CharField(_("unsubscribe link"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     idempotency_key = models.CharField(_("idempotency key"), max_length=200)
     reference = models.CharField(_("reference"), max_length=100, blank=True, db_index=True,
@@ -197,3 +207,21 @@ class ManagerTask(TimeStampedModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.OPEN and self.due_at <= timezone.now()
+
+
+# Campaign models live in their own module; importing them here registers them with the app.
+from marketing.campaigns.models import (  # noqa: E402
+    Campaign,
+    CampaignConversion,
+    CampaignEntry,
+    CampaignEvent,
+    CampaignMessage,
+    CampaignStep,
+    CampaignText,
+)
+
+__all__ = [
+    "Campaign", "CampaignConversion", "CampaignEntry", "CampaignEvent", "CampaignMessage", "CampaignStep",
+    "CampaignText",
+    "DeliveryAttempt", "ManagerTask", "MessageTemplate", "OutboundMessage",
+]

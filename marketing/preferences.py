@@ -1,11 +1,23 @@
 """Whether a customer wants a kind of message through a channel.
 
 Messages about the customer's own order are always allowed: they are part of the sale. Every
-other kind (campaigns) is marketing and needs the customer's consent. `message_send` asks
-`recipient_allows` and nothing else, so this module is the single place that decides.
+other kind (campaigns) is marketing and needs the customer's consent, read from the Consent
+records: the latest record for the person (their account, their address) and the channel is
+today's answer, and no record means no. `message_send` and the campaign engine both ask here,
+so this module is the single place that decides.
 """
 
-from marketing.kinds import TRANSACTIONAL_KINDS
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from customers.models import Consent
+from marketing.kinds import TRANSACTIONAL_KINDS, Channel
+
+CONSENT_FOR_CHANNEL = {Channel.EMAIL: Consent.Kind.MARKETING_EMAIL, Channel.SMS: Consent.Kind.MARKETING_SMS}
+
+# (user id or None, e-mail or phone as the outbox writes it)
+Person = tuple[int | None, str]
 
 
 def recipient_allows(*, channel: str, kind: str, recipient: str) -> bool:
@@ -14,7 +26,43 @@ def recipient_allows(*, channel: str, kind: str, recipient: str) -> bool:
     return marketing_consent_given(channel=channel, recipient=recipient)
 
 
-def marketing_consent_given(*, channel: str, recipient: str) -> bool:
-    # No marketing kind exists yet. The trigger-campaign step answers this from the consent
-    # records in customers (Consent.MARKETING_EMAIL / MARKETING_SMS) before adding one.
-    return True
+def marketing_consent_given(*, channel: str, recipient: str, user_id: int | None = None) -> bool:
+    """Today's answer of this person for marketing through this channel."""
+    person = (user_id, recipient)
+    return person in marketing_consents_given(channel=channel, people=[person])
+
+
+def marketing_consents_given(*, channel: str, people: Iterable[Person]) -> set[Person]:
+    """The people of `people` who may receive marketing through `channel`, in one query: the
+    same rule as marketing_consent_given, for the campaign engine's batches."""
+    people = list(people)
+    address = "email" if channel == Channel.EMAIL else "phone"
+    user_ids = {user_id for user_id, _recipient in people if user_id}
+    recipients = {_address_key(channel, recipient) for _user_id, recipient in people if recipient}
+    if not people or not (user_ids or recipients):
+        return set()
+    records = (
+        Consent.objects.filter(kind=CONSENT_FOR_CHANNEL[channel])
+        .filter(Q(user_id__in=user_ids) | Q(**{f"{address}__in": recipients}))
+        .order_by("created_at", "id")
+        .values_list("user_id", address, "granted")
+    )
+    by_user: dict[int, tuple[int, bool]] = {}
+    by_address: dict[str, tuple[int, bool]] = {}
+    for order, (user_id, recipient, granted) in enumerate(records):
+        if user_id:
+            by_user[user_id] = (order, granted)
+        if recipient:
+            by_address[_address_key(channel, recipient)] = (order, granted)
+    given = set()
+    for person in people:
+        user_id, recipient = person
+        answers = [by_user.get(user_id), by_address.get(_address_key(channel, recipient))]
+        latest = max((answer for answer in answers if answer is not None), default=None)
+        if latest is not None and latest[1]:
+            given.add(person)
+    return given
+
+
+def _address_key(channel: str, recipient: str) -> str:
+    return recipient.strip().lower() if channel == Channel.EMAIL else recipient.strip()

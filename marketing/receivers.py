@@ -5,6 +5,7 @@ with the order, and message_enqueue schedules the sending after commit."""
 from django.dispatch import receiver
 from django.utils.translation import gettext
 
+from marketing.campaigns.tracking import campaign_entries_stop_for_order, campaign_order_attribute
 from marketing.kinds import MessageKind
 from marketing.manager_tasks import manager_tasks_close_for_order
 from marketing.models import ManagerTask
@@ -52,3 +53,10 @@ def parcel_waiting_ends(sender, *, order: Order, from_status: str, to_status: st
         reason = gettext("The order is “%(status)s”.") % {"status": Order.Status(to_status).label}
         order_parcel_reminder_cancel(order=order, reason=reason)
         manager_tasks_close_for_order(order=order, status=ManagerTask.Status.CANCELLED, note=reason)
+
+
+@receiver(order_placed, dispatch_uid="marketing.campaign_order")
+def campaign_order(sender, *, order: Order, **kwargs) -> None:
+    """The order stops its cart's reminders and is credited to the campaign message that brought it."""
+    campaign_entries_stop_for_order(order=order)
+    campaign_order_attribute(order=order)

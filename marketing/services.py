@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from marketing.backends import ProviderError, ProviderRejected, ProviderTimeout, backend_for
-from marketing.kinds import Channel, placeholders_for
+from marketing.kinds import Channel, is_marketing, placeholders_for
 from marketing.models import DeliveryAttempt, MessageTemplate, OutboundMessage
 from marketing.preferences import recipient_allows
 from marketing.schedule import quiet_hours_end, retry_delay, zone_for
@@ -98,6 +98,7 @@ def message_enqueue(
         recipient=(recipient or "").strip(),
         language=language,
         customer_timezone=time_zone,
+        is_marketing=is_marketing(kind),
         idempotency_key=idempotency_key,
         reference=reference,
         due_at=due_at,

@@ -5,6 +5,7 @@ from django.db import InterfaceError
 from django.db import OperationalError as DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
+from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
 from marketing.manager_tasks import manager_tasks_open_for_uncollected_parcels
 from marketing.services import message_send, messages_sweep
 
@@ -33,3 +34,21 @@ def messages_sweep_task() -> dict[str, int]:
 @shared_task(acks_late=True, **_RETRY)
 def manager_tasks_open_for_uncollected_parcels_task() -> int:
     return manager_tasks_open_for_uncollected_parcels()
+
+
+@shared_task(acks_late=True, **_RETRY)
+def campaigns_scan_task() -> dict[int, int]:
+    return campaigns_scan()
+
+
+@shared_task(acks_late=True, **_RETRY)
+def campaign_entries_dispatch_task(max_batches: int = 20) -> dict[str, int]:
+    """Dispatch due entries batch by batch until none is due (or max_batches: the next beat goes on)."""
+    total: dict[str, int] = {}
+    for _batch in range(max_batches):
+        counts = campaign_entries_dispatch()
+        if not counts:
+            break
+        for outcome, count in counts.items():
+            total[outcome] = total.get(outcome, 0) + count
+    return total

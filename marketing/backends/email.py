@@ -2,7 +2,7 @@ import smtplib
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from marketing.backends import ProviderError, ProviderTimeout
 
@@ -17,14 +17,21 @@ class DjangoEmailBackend:
     def send(self, message) -> str:
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or None
         message_id = make_msgid(domain=domain)
-        email = EmailMessage(
+        headers = {"Message-ID": message_id}
+        if message.unsubscribe_url:
+            # RFC 8058: mail clients show "Unsubscribe" and POST to the link with one click.
+            headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.recipient],
-            headers={"Message-ID": message_id},
+            headers=headers,
             connection=get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_TIMEOUT_SECONDS),
         )
+        if message.html_body:
+            email.attach_alternative(message.html_body, "text/html")
         try:
             sent = email.send()
         except TimeoutError as error:

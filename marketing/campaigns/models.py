@@ -1,0 +1,314 @@
+"""Trigger campaigns: what the marketer configures (Campaign, its steps and texts) and what the
+engine writes (one CampaignEntry per person and cause, one CampaignMessage per message sent).
+
+An entry is the campaign's memory of one cause ("this cart", "this order's review", "this
+year's birthday"): unique per campaign and cause, so two scans at once open it once, and its
+due time says when the next step may go out. Waiting is a column, never a broker countdown.
+"""
+
+import datetime
+import hashlib
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from marketing.kinds import TRIGGER_KINDS, placeholders_for
+from marketing.templating import TemplateTextError, template_check
+
+
+class Campaign(TimeStampedModel):
+    """One automatic campaign: a trigger, its steps, who may get it and when."""
+
+    Kind = models.TextChoices("Kind", [(kind.name, (kind.value, kind.label)) for kind in TRIGGER_KINDS])
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", _("Everyone")
+        HAS_ORDERED = "has_ordered", _("Has ordered before")
+        NEVER_ORDERED = "never_ordered", _("Has never ordered")
+
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("trigger"), max_length=40, choices=Kind.choices)
+    is_active = models.BooleanField(_("on"), default=False)
+    starts_at = models.DateTimeField(_("active from"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("active until"), null=True, blank=True)
+    send_window_start = models.TimeField(
+        _("send from"), null=True, blank=True,
+        help_text=_("In the customer's time zone. Empty: any time of day."),
+    )
+    send_window_end = models.TimeField(_("send until"), null=True, blank=True)
+    holdout_percent = models.PositiveSmallIntegerField(
+        _("holdout, %"), default=0, validators=[MaxValueValidator(50)],
+        help_text=_("This share of eligible people gets nothing, to measure what the campaign earns."),
+    )
+    # The segment filter: a simple one until segments come.
+    audience = models.CharField(_("who"), max_length=16, choices=Audience.choices, default=Audience.EVERYONE)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    min_spent = models.DecimalField(
+        _("spent at least, ₽"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    # The kind's own conditions, named as the marketer thinks of them.
+    condition_days = models.PositiveIntegerField(
+        _("days"), null=True, blank=True,
+        help_text=_("Review request: send only if delivered within this many days of the order. "
+                    "Reactivation: months without an order or a visit."),
+    )
+    condition_amount = models.DecimalField(
+        _("amount, ₽"), max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text=_("Loyalty threshold: the 12-month spend to cross."),
+    )
+    # A personal promo code in each message.
+    promo_percent = models.PositiveSmallIntegerField(
+        _("promo code discount, %"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Each message gets its own single-use code. Empty: no code."),
+    )
+    promo_valid_days = models.PositiveSmallIntegerField(_("promo code valid, days"), default=7)
+
+    class Meta:
+        ordering = ("kind", "name")
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        constraints = [
+            models.CheckConstraint(condition=Q(holdout_percent__lte=50), name="campaign_holdout_at_most_half"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if (self.send_window_start is None) != (self.send_window_end is None):
+            raise ValidationError(_("Set both ends of the send window, or neither."))
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The campaign must end after it starts.")})
+
+    def is_running(self, now: datetime.datetime) -> bool:
+        return self.is_active and (self.starts_at is None or self.starts_at <= now) and (
+            self.ends_at is None or now < self.ends_at
+        )
+
+    def in_holdout(self, person: str) -> bool:
+        """Deterministic per campaign and person: the same person always lands in the same group."""
+        if not self.holdout_percent:
+            return False
+        digest = hashlib.sha256(f"holdout:{self.pk}:{person}".encode()).digest()
+        return int.from_bytes(digest[:4], "big") % 100 < self.holdout_percent
+
+
+class CampaignStep(models.Model):
+    """One message of a campaign's sequence: how long after the trigger, by which channel."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+        EMAIL_OR_SMS = "email_or_sms", _("E-mail, or SMS if no e-mail")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="steps", verbose_name=_("campaign"))
+    position = models.PositiveSmallIntegerField(_("step"), validators=[MinValueValidator(1), MaxValueValidator(3)])
+    delay_hours = models.PositiveIntegerField(_("after, hours"), help_text=_("Counted from the trigger."))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.EMAIL)
+
+    class Meta:
+        ordering = ("campaign", "position")
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        constraints = [
+            models.UniqueConstraint(fields=("campaign", "position"), name="campaign_step_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Step %(position)s: after %(hours)s h") % {"position": self.position, "hours": self.delay_hours}
+
+    @property
+    def delay(self) -> datetime.timedelta:
+        return datetime.timedelta(hours=self.delay_hours)
+
+
+class CampaignText(models.Model):
+    """What a step says, in one language. A product block (the cart's items, the recommended
+    products) and the unsubscribe footer are added by the shop's layout, not typed here."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="texts", verbose_name=_("campaign"))
+    step = models.PositiveSmallIntegerField(
+        _("step"), default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=255, help_text=_("E-mail only."))
+    body = models.TextField(_("text"), max_length=5000)
+    sms_body = models.CharField(_("SMS text"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("campaign", "step", "language")
+        verbose_name = _("text")
+        verbose_name_plural = _("texts")
+        constraints = [
+            models.UniqueConstraint(fields=("campaign", "step", "language"), name="campaign_text_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} · {self.language}"
+
+    def clean(self) -> None:
+        allowed = placeholders_for(self.campaign.kind) if self.campaign_id else placeholders_for("")
+        errors = {}
+        for field in ("subject", "body", "sms_body"):
+            try:
+                template_check(getattr(self, field), allowed=allowed)
+            except TemplateTextError as error:
+                errors[field] = str(error)
+        if errors:
+            raise ValidationError(errors)
+
+
+class CampaignEntry(models.Model):
+    """One person in one campaign for one cause, and where their sequence stands."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the next step")
+        DONE = "done", _("All steps sent")
+        HELD_OUT = "held_out", _("Holdout: gets nothing")
+        STOPPED = "stopped", _("Stopped")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entries", verbose_name=_("campaign"))
+    cause = models.CharField(_("cause"), max_length=100, help_text=_("What triggered it, e.g. cart:42:0."))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("customer"),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    person = models.CharField(
+        _("person"), max_length=120, help_text=_("user:<id> or the e-mail: who caps and holdouts count.")
+    )
+    # The object the trigger is about (a cart, an order, a product), read again before each step.
+    subject_id = models.BigIntegerField(_("about"), null=True, blank=True)
+    triggered_at = models.DateTimeField(_("triggered"))
+    next_step = models.PositiveSmallIntegerField(_("next step"), default=1)
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    # When the entry was first found eligible: sent its first message, or held out instead.
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("campaign entry")
+        verbose_name_plural = _("campaign entries")
+        constraints = [
+            models.UniqueConstraint(fields=("campaign", "cause"), name="campaign_entry_once_per_cause"),
+        ]
+        indexes = [
+            models.Index(fields=("due_at",), condition=Q(status="waiting"), name="campaign_entry_waiting_due"),
+            models.Index(fields=("person", "campaign"), name="campaign_entry_person"),
+            models.Index(fields=("subject_id",), condition=Q(status="waiting"), name="campaign_entry_waiting_subject"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.cause}"
+
+
+class CampaignMessage(models.Model):
+    """A campaign's message as marketing sees it: which campaign, step and language, the links
+    it carries (the click redirect resolves an index into this list, so it can never send a
+    reader elsewhere), and what the reader did with it."""
+
+    message = models.OneToOneField(
+        "marketing.OutboundMessage", on_delete=models.CASCADE, related_name="campaign_message",
+        verbose_name=_("message"),
+    )
+    entry = models.ForeignKey(CampaignEntry, on_delete=models.CASCADE, related_name="messages", verbose_name=_("entry"))
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="messages", verbose_name=_("campaign")
+    )
+    step = models.PositiveSmallIntegerField(_("step"))
+    language = models.CharField(_("language"), max_length=8)
+    channel = models.CharField(_("channel"), max_length=8)
+    person = models.CharField(_("person"), max_length=120)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("customer"),
+    )
+    # Random and unique: the signed tracking links name the message by it, never by its id.
+    token = models.CharField(_("token"), max_length=32, unique=True)
+    links = models.JSONField(_("links"), default=list)
+    promo_code = models.CharField(_("promo code"), max_length=40, blank=True)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("campaign message")
+        verbose_name_plural = _("campaign messages")
+        indexes = [
+            models.Index(fields=("person", "created_at"), name="campaign_message_person"),
+            models.Index(fields=("campaign", "step", "language"), name="campaign_message_stats"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.step} · {self.person}"
+
+
+
+class CampaignEvent(models.Model):
+    """A reader's open, click or unsubscribe, kept with what tells people from machines: image
+    proxies fetch every picture and link scanners follow every link, so rates count only
+    `is_human` events, while the raw rows stay for whoever doubts the filter."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLICK = "click", _("Click")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribe")
+
+    message = models.ForeignKey(
+        CampaignMessage, on_delete=models.CASCADE, related_name="events", verbose_name=_("message")
+    )
+    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
+    link = models.PositiveSmallIntegerField(_("link"), null=True, blank=True)
+    is_human = models.BooleanField(_("by a person"), default=True)
+    machine_reason = models.CharField(_("why a machine"), max_length=100, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("message event")
+        verbose_name_plural = _("message events")
+        indexes = [models.Index(fields=("message", "kind", "created_at"), name="campaign_event_message")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CampaignConversion(models.Model):
+    """An order credited to a campaign message when it was placed: the last message the person
+    clicked within the click window, or else the last one they received within the view window.
+    The order's later fate (cancelled, returned) is read from the order, so it never counts twice."""
+
+    class Basis(models.TextChoices):
+        CLICK = "click", _("Clicked")
+        VIEW = "view", _("Received")
+
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="+", verbose_name=_("order"))
+    message = models.ForeignKey(
+        CampaignMessage, on_delete=models.CASCADE, related_name="conversions", verbose_name=_("message")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="conversions", verbose_name=_("campaign")
+    )
+    basis = models.CharField(_("credited for"), max_length=8, choices=Basis.choices)
+    revenue = models.DecimalField(_("revenue, ₽"), max_digits=12, decimal_places=2)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("attributed order")
+        verbose_name_plural = _("attributed orders")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.order_id}"
