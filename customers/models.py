@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from customers.identity import same_person
+
 
 class CustomerManager(UserManager):
     """Users sign in with their e-mail; there is no separate username to remember."""
@@ -157,14 +159,7 @@ class PointsEntry(models.Model):
 
 class ConsentQuerySet(models.QuerySet):
     def for_person(self, *, user: User | None = None, email: str = "", phone: str = ""):
-        who = models.Q(pk__in=[])
-        if user is not None:
-            who |= models.Q(user=user)
-        if email:
-            who |= models.Q(email=email.strip().lower())
-        if phone:
-            who |= models.Q(phone=phone)
-        return self.filter(who)
+        return self.filter(same_person(user=user, email=email, phone=phone))
 
     def is_granted(self, *, kind: str, user: User | None = None, email: str = "", phone: str = "") -> bool:
         """The latest record of this kind for this person decides; no record means no consent."""

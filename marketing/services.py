@@ -11,13 +11,13 @@ task was lost while the broker was down) and settles rows left "sending" by a de
 import logging
 from datetime import datetime, timedelta
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.phones import phone_normalize
 from marketing.backends import ProviderError, ProviderRejected, ProviderTimeout, backend_for
 from marketing.kinds import Channel, is_marketing, placeholders_for
 from marketing.models import DeliveryAttempt, MessageTemplate, OutboundMessage
@@ -44,12 +44,9 @@ def recipient_normalize(*, channel: str, recipient: str) -> str:
             raise RecipientInvalid(f"not an e-mail address: {recipient!r}") from None
         return recipient.lower()
     try:
-        number = phonenumbers.parse(recipient, "RU")
-    except phonenumbers.NumberParseException:
-        raise RecipientInvalid(f"not a phone number: {recipient!r}") from None
-    if not phonenumbers.is_valid_number(number):
-        raise RecipientInvalid(f"not a valid phone number: {recipient!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return phone_normalize(recipient)
+    except ValidationError:
+        raise RecipientInvalid(f"not a valid phone number: {recipient!r}") from None
 
 
 def _template_for(*, kind: str, channel: str, language: str) -> MessageTemplate | None:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils.module_loading import autodiscover_modules
 
+from customers.identity import same_person
 from customers.models import ProductView, Visit
 from customers.services import points_balance
 from orders.models import CallLog, CustomerNote, Order
@@ -40,10 +41,7 @@ def order_card_section(function: SectionFunction) -> SectionFunction:
 
 
 def _same_customer(order: Order) -> Q:
-    who = Q(phone=order.phone)
-    if order.user_id:
-        who |= Q(user_id=order.user_id)
-    return who
+    return same_person(user=order.user_id, email=order.email, phone=order.phone)
 
 
 def customer_card(order: Order) -> dict:
@@ -54,7 +52,7 @@ def customer_card(order: Order) -> dict:
         .aggregate(total=Sum("total_to_pay"))["total"] or Decimal("0.00")
     )
     notes = CustomerNote.objects.filter(
-        Q(phone=order.phone) | (Q(user_id=order.user_id) if order.user_id else Q(pk__in=[]))
+        same_person(user=order.user_id, phone=order.phone)  # a note has no e-mail address
     ).select_related("author")[:RECENT * 2]
     if order.user_id:
         visits = Visit.objects.filter(user_id=order.user_id)

@@ -4,16 +4,15 @@ import datetime
 import re
 from dataclasses import dataclass, replace
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.phones import phone_normalize
 from customers.timezones import customer_timezone
 from orders.models import DeliveryMethod, PickupPoint
 
-DEFAULT_PHONE_REGION = "RU"
 _POSTCODE = re.compile(r"[0-9]{6}")
 
 
@@ -39,18 +38,6 @@ class Delivery:
         point = self.pickup_point
         place = f"{point.city} {point.address}" if point is not None else self.address
         return customer_timezone(postcode=self.postcode, place=place)
-
-
-def phone_normalize(raw: str, *, region: str = DEFAULT_PHONE_REGION) -> str:
-    """"8 (916) 123-45-67", "+7 916 1234567" and "9161234567" all become "+79161234567"."""
-    try:
-        number = phonenumbers.parse((raw or "").strip(), region)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError({"phone": _("Enter a valid phone number, for example +7 916 123-45-67.")},
-                              code="invalid_phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def contact_check(contact: Contact) -> Contact:

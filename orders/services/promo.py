@@ -4,12 +4,13 @@ guard (a conditional UPDATE of the usage counter) so a limited code is never use
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.money import format_rubles
+from customers.identity import same_person
 from customers.models import User
 from orders.models import Order, PromoCode, PromoCodeUse
 
@@ -19,14 +20,7 @@ def _refuse(message, code: str, **params):
 
 
 def _uses_by_customer(promo: PromoCode, *, user: User | None, email: str, phone: str) -> int:
-    who = Q(pk__in=[])
-    if user is not None:
-        who |= Q(user=user)
-    if email:
-        who |= Q(email=email)
-    if phone:
-        who |= Q(phone=phone)
-    return PromoCodeUse.objects.filter(who, promo_code=promo).count()
+    return PromoCodeUse.objects.filter(same_person(user=user, email=email, phone=phone), promo_code=promo).count()
 
 
 def promo_code_check(
