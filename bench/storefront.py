@@ -87,6 +87,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=10_000, help="products to seed (default 10000)")
     parser.add_argument("--quick", action="store_true", help="3 s per page: a smoke run, not a measurement")
     parser.add_argument("--cache", choices=("all", *MODES), default="all", help="cache modes to run (default all)")
+    parser.add_argument("--long-tail", action="store_true",
+                        help="instead of the fixed pages: random product and category pages (bench/long_tail.py)")
+    parser.add_argument("--long-tail-seconds", type=int, default=60, help="seconds of each long-tail run (default 60)")
+    parser.add_argument("--long-tail-products", type=int, default=2000,
+                        help="product pages in the long tail (default 2000)")
+    parser.add_argument("--orders-per-second", type=float, default=1.0,
+                        help="orders placed during the long tail's second run (default 1)")
     parser.add_argument("--pages", nargs="+", choices=PAGES[1:], default=list(PAGES[1:]),
                         help="pages to load (default all), to measure one change quickly")
     parser.add_argument(
@@ -230,11 +237,14 @@ def parse_wrk(output: str) -> dict:
     }
 
 
+BROWSER_HEADERS = ["-H", f"User-Agent: {USER_AGENT}", "-H", "Accept-Language: ru",
+                   "-H", "Accept-Encoding: gzip, deflate, br"]
+
+
 def load(wrk: str, args: argparse.Namespace, url: str, cookie: str) -> dict:
     command = [
         wrk, f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "--timeout", "5s",
-        "-H", f"Cookie: {cookie}", "-H", f"User-Agent: {USER_AGENT}", "-H", "Accept-Language: ru",
-        "-H", "Accept-Encoding: gzip, deflate, br", url,
+        "-H", f"Cookie: {cookie}", *BROWSER_HEADERS, url,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return parse_wrk(output)
@@ -374,6 +384,18 @@ def main() -> int:
     pages = pick_pages()
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     print(f"Load average before the run: {load_at_start} on {os.cpu_count()} CPUs")
+
+    if args.long_tail:
+        from bench.long_tail import run_long_tail
+
+        results = run_long_tail(wrk, args, env, visitor_cookie=lambda base: returning_visitor_cookie(base, pages),
+                                headers=BROWSER_HEADERS, parse_wrk=parse_wrk,
+                                flushing_product_views=flushing_product_views)
+        output = Path(args.output if args.output != str(RESULTS) else RESULTS.with_name("storefront-long-tail.json"))
+        output.write_text(json.dumps({"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                                      "load_average_at_start": load_at_start, **results}, indent=2) + "\n")
+        print(f"\nWrote {output}")
+        return 0
 
     modes = {}
     for mode in MODES:

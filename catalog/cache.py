@@ -1,18 +1,30 @@
-"""The anonymous storefront page cache.
+"""The storefront's caches: the anonymous page cache, and below it the catalog cache of what
+every shopper sees alike (rendered product cards, filter panels, listing and search matches,
+product, category and home page data), which signed-in shoppers and shoppers with a cart get too.
 
-Every cached page is stored with the catalog version it was rendered from; any change to the
-catalog bumps the version after commit, so all pages are stale at once without hunting for
-keys. The version and the page are read in one round trip.
-The same versioning keeps shared catalog data that every shopper sees alike (rendered product
-cards, filter panels, search matches): `versioned` and `versioned_get_many` below.
-Signed-in shoppers, shoppers with a cart and flash messages bypass the cache. The storefront's
-own pages carry no CSRF token (core/csrf.py); a cached page that does is stored with a
-placeholder where the token goes, filled in per visitor when served.
+Whatever is kept is stamped with the versions of the scopes it shows, read in the same round
+trip as the entry, and is served only while they are unchanged; renewing a scope after commit
+makes everything stamped with it stale at once, without hunting for keys. The scopes:
+
+    catalog              everything: any catalog edit, import or deploy renews it
+    product:<id>         the product's card
+    product-page:<slug>  the product's page and data, and the pages that show it as related
+    listing:<slug>       a category's listing pages, matches and counts ("" for the whole catalog)
+    stock                pages that may show any product's card (home, search)
+    popularity           "popular first" orders, renewed on a schedule, not per order
+
+An order changes stock and sales counts, which no page shows: only a product going in or out of
+stock renews the scopes that show it (catalog.services.products_refresh_availability).
+Signed-in shoppers, shoppers with a cart and flash messages bypass the page cache. The
+storefront's own pages carry no CSRF token (core/csrf.py); a cached page that does is stored with
+a placeholder where the token goes, filled in per visitor when served. A Redis that cannot be
+reached is a miss (config/settings.py): the page is rendered and nothing is kept.
 """
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property, wraps
 from typing import TypeVar
 from urllib.parse import urlencode
@@ -20,82 +32,114 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 T = TypeVar("T")
 
-VERSION_KEY = "storefront:catalog-version"
+CATALOG = "catalog"
+STOCK = "stock"
+POPULARITY = "popularity"
 CSRF_PLACEHOLDER = "__vitrina_csrf_token__"
 # Tracking parameters say where a visitor came from, not what the page shows.
 IGNORED_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term",
                   "yclid", "gclid", "msclkid", "fbclid")
 
 
-def catalog_version() -> int:
-    version = cache.get(VERSION_KEY)
+def product_scope(product_id: int) -> str:
+    return f"product:{product_id}"
+
+
+def product_page_scope(slug: str) -> str:
+    return f"product-page:{slug}"
+
+
+def listing_scope(category_slug: str | None) -> str:
+    return f"listing:{category_slug or ''}"
+
+
+def _version_key(scope: str) -> str:
+    return f"storefront:version:{scope}"
+
+
+def catalog_version() -> int | None:
+    version = cache.get(_version_key(CATALOG))
     if version is None:
         # A fresh cache starts a new namespace, never one an older process may have filled.
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY)
+        cache.add(_version_key(CATALOG), time.time_ns(), timeout=None)
+        version = cache.get(_version_key(CATALOG))
     return version
 
 
+def scopes_renew(scopes: Iterable[str]) -> None:
+    """Make everything kept under `scopes` stale. Called after commit: a value built from the
+    data before the change and stored meanwhile carries the old version and is never served."""
+    now = time.time_ns()
+    cache.set_many({_version_key(scope): now for scope in set(scopes)}, timeout=None)
+
+
 def invalidate_storefront_cache() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    """Any catalog edit: every kept page and piece is stale."""
+    scopes_renew([CATALOG])
 
 
-def read_versioned(keys: Iterable[str]) -> tuple[int, dict]:
-    """The current catalog version and the entries of `keys` stored under it, in one round trip."""
-    keys = [VERSION_KEY, *keys]
-    found = cache.get_many(keys)
-    version = found.pop(VERSION_KEY, None) or catalog_version()
-    return version, {key: entry[1] for key, entry in found.items() if entry[0] == version}
+@dataclass
+class Kept:
+    """Entries read from the cache and the scope versions read with them: a value built now is
+    kept under those versions, so a scope renewed meanwhile makes it stale at once."""
+
+    values: dict
+    scopes: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    versions: dict = field(default_factory=dict)
+    seconds: int = 0
+
+    def stamp(self, key: str) -> tuple:
+        return tuple(self.versions.get(scope) for scope in (CATALOG, *self.scopes[key]))
+
+    def keep(self, values: dict) -> None:
+        if values and self.seconds and self.versions.get(CATALOG) is not None:
+            cache.set_many({key: (self.stamp(key), value) for key, value in values.items()}, self.seconds)
 
 
-def store_versioned(values: dict, *, version: int, timeout: int) -> None:
-    """Store `values` as read from catalog `version`: a later version makes them stale at once.
-    A value built after a change committed but stored under the version before it is never
-    read, since the version is bumped only after the commit."""
-    if values and timeout:
-        cache.set_many({key: (version, value) for key, value in values.items()}, timeout)
+def kept_read(scopes: Mapping[str, Sequence[str]], *, seconds: int) -> Kept:
+    """The entries of `scopes` ({key: the scopes it shows besides the catalog}) still current,
+    in one round trip with their scopes' versions; `seconds` = 0 reads and keeps nothing."""
+    if not seconds:
+        return Kept(values={})
+    version_keys = {scope: _version_key(scope) for scope in {CATALOG}.union(*scopes.values())}
+    found = cache.get_many([*version_keys.values(), *scopes])
+    versions = {scope: found.get(key) for scope, key in version_keys.items()}
+    if versions[CATALOG] is None:
+        versions[CATALOG] = catalog_version()
+    kept = Kept(values={}, scopes=scopes, versions=versions, seconds=seconds)
+    kept.values = {key: found[key][1] for key in scopes if key in found and found[key][0] == kept.stamp(key)}
+    return kept
 
 
-def versioned_get_many(keys: Iterable[str]) -> tuple[int, dict]:
-    """read_versioned for the catalog cache, which CATALOG_CACHE_SECONDS = 0 switches off."""
-    return read_versioned(keys) if settings.CATALOG_CACHE_SECONDS else (0, {})
-
-
-def versioned_set_many(values: dict, *, version: int) -> None:
-    store_versioned(values, version=version, timeout=settings.CATALOG_CACHE_SECONDS)
-
-
-def versioned(key: str, build: Callable[[], T]) -> T:
-    """The value kept under `key` for the current catalog version, built and kept if missing.
+def kept(key: str, build: Callable[[], T], *, scopes: Sequence[str] = ()) -> T:
+    """Catalog data under `key`, built and kept if missing or stale (CATALOG_CACHE_SECONDS).
     `build` raising (a 404) keeps nothing."""
-    version, found = versioned_get_many([key])
-    if key not in found:
-        found[key] = build()
-        versioned_set_many({key: found[key]}, version=version)
-    return found[key]
+    entries = kept_read({key: scopes}, seconds=settings.CATALOG_CACHE_SECONDS)
+    if key not in entries.values:
+        entries.values[key] = build()
+        entries.keep({key: entries.values[key]})
+    return entries.values[key]
 
 
-# A listing's or a search's best matches kept per catalog version: 50 pages of 24 cards.
+# A listing's or a search's best matches kept: 50 pages of 24 cards.
 KEPT_MATCHES = 1200
 
 
 class KeptMatches(Sequence):
     """The product ids of a listing or a search in display order, for the paginator. The count
-    and the first KEPT_MATCHES ids are kept under `key` until the catalog changes, so paging
-    through a popular listing sorts its products once; pages past those read the database."""
+    and the first KEPT_MATCHES ids are kept under `key` until the catalog, `scopes` or the
+    popularity order change, so paging through a popular listing sorts its products once; pages
+    past those read the database."""
 
-    def __init__(self, key: str, ids: Callable[[], QuerySet]):
+    def __init__(self, key: str, ids: Callable[[], QuerySet], *, scopes: Sequence[str] = ()):
         self._ids = ids  # the values_list("pk", flat=True) queryset, made only when needed
-        self.count, self.kept = versioned(key, self._first_matches)
+        self.count, self.kept = kept(key, self._first_matches, scopes=(POPULARITY, *scopes))
 
     @cached_property
     def ids(self) -> QuerySet:
@@ -142,40 +186,49 @@ def csrf_placeholder(request) -> dict:
 CACHED_RESPONSE_ATTRIBUTES = ("product_id",)
 
 
-def _serve(request, content: bytes, content_type: str, facts: dict) -> HttpResponse:
+def _serve(request, content: bytes, content_type: str, facts: dict, *, hit: bool) -> HttpResponse:
     if CSRF_PLACEHOLDER.encode() in content:
         content = content.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
     response = HttpResponse(content, content_type=content_type)
+    response["X-Cache"] = "hit" if hit else "miss"  # what the operator and the long-tail bench count
     for name, value in facts.items():
         setattr(response, name, value)
     return response
 
 
-def storefront_page_cache(view):
-    """Serve an anonymous shopper's page from the cache, rendering it once per catalog version."""
+def storefront_page_cache(*, scopes: Callable[..., Sequence[str]]):
+    """Serve an anonymous shopper's page from the cache, rendering it once while the catalog and
+    the page's `scopes` (called with the view's URL arguments) are unchanged."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_cacheable(request):
-            return view(request, *args, **kwargs)
-        key = page_key(request)
-        version, found = read_versioned([key])
-        entry = found.get(key)
-        if entry is None:
-            request.renders_for_page_cache = True
-            try:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render"):
-                    response.render()
-            except Http404:
-                request.renders_for_page_cache = False
-                raise
-            request.renders_for_page_cache = False
-            if response.status_code != 200 or response.streaming:
-                return response
-            facts = {name: getattr(response, name) for name in CACHED_RESPONSE_ATTRIBUTES if hasattr(response, name)}
-            entry = (response.content, response["Content-Type"], facts)
-            store_versioned({key: entry}, version=version, timeout=settings.PAGE_CACHE_SECONDS)
-        return _serve(request, *entry)
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not is_cacheable(request):
+                return view(request, *args, **kwargs)
+            key = page_key(request)
+            entries = kept_read({key: scopes(*args, **kwargs)}, seconds=settings.PAGE_CACHE_SECONDS)
+            entry = entries.values.get(key)
+            if entry is None:
+                response = _render_for_cache(view, request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming:
+                    return response
+                facts = {name: getattr(response, name) for name in CACHED_RESPONSE_ATTRIBUTES
+                         if hasattr(response, name)}
+                entries.keep({key: (response.content, response["Content-Type"], facts)})
+                return _serve(request, response.content, response["Content-Type"], facts, hit=False)
+            return _serve(request, *entry, hit=True)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+def _render_for_cache(view, request, *args, **kwargs) -> HttpResponse:
+    request.renders_for_page_cache = True
+    try:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render"):
+            response.render()
+        return response
+    finally:
+        request.renders_for_page_cache = False

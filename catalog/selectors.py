@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from catalog.cache import KeptMatches, versioned
+from catalog.cache import POPULARITY, KeptMatches, kept, listing_scope, product_page_scope
 from catalog.filters import SORTS, ProductFilter
 from catalog.models import (
     Attribute,
@@ -56,11 +56,11 @@ class HomePage:
 
 def home_page() -> HomePage:
     """What the home page shows, the same for every shopper: kept until the catalog changes."""
-    return versioned("storefront:home:v1", lambda: HomePage(
+    return kept("storefront:home:v1", lambda: HomePage(
         featured_categories=list(categories_featured()),
         new_product_ids=products_new(),
         bestseller_ids=products_bestsellers(),
-    ))
+    ), scopes=(POPULARITY,))
 
 
 def category_get(*, slug: str) -> Category:
@@ -118,7 +118,7 @@ class CategoryListing:
 
 
 def category_listing(*, slug: str | None) -> CategoryListing:
-    return versioned(f"storefront:category:v1:{slug or ''}", lambda: _category_listing(slug))
+    return kept(f"storefront:category:v1:{slug or ''}", lambda: _category_listing(slug))
 
 
 def _category_listing(slug: str | None) -> CategoryListing:
@@ -162,7 +162,8 @@ def catalog_facets(*, filterset: ProductFilter, category: Category | None) -> li
     """Counts next to each filter value. Each facet counts the products that match every
     other active filter; that is one query for all untouched facets and one per active one.
     The counts are the same for every shopper, so they are kept until the catalog changes."""
-    counts = versioned(f"{listing_key(filterset, category)}:facets", lambda: _facet_counts(filterset))
+    counts = kept(f"{listing_key(filterset, category)}:facets", lambda: _facet_counts(filterset),
+                  scopes=(listing_scope(category.slug if category else None),))
     facets = [_brand_facet(filterset, counts["brands"])]
     facets += [_attribute_facet(filterset, attribute, counts["attributes"].get(attribute.pk, _NO_VALUES))
                for attribute in filterset.attributes]
@@ -173,7 +174,8 @@ def listing_matches(*, filterset: ProductFilter, category: Category | None) -> K
     """The listing's product ids in the shopper's sort order, kept until the catalog changes."""
     sort = filterset.data.get("sort") if filterset.is_bound else None
     return KeptMatches(f"{listing_key(filterset, category)}:sort:{sort if sort in SORTS else ''}",
-                       lambda: filterset.qs.values_list("pk", flat=True))
+                       lambda: filterset.qs.values_list("pk", flat=True),
+                       scopes=(listing_scope(category.slug if category else None),))
 
 
 def listing_key(filterset: ProductFilter, category: Category | None) -> str:
@@ -283,7 +285,7 @@ def product_get(*, slug: str) -> Product:
 def product_page(*, slug: str) -> dict:
     """Everything the product page shows, in a fixed number of queries, kept until the
     catalog changes: it is the same for every shopper."""
-    return dict(versioned(f"storefront:product:v1:{slug}", lambda: _product_page(slug)))
+    return dict(kept(f"storefront:product:v1:{slug}", lambda: _product_page(slug), scopes=(product_page_scope(slug),)))
 
 
 def _product_page(slug: str) -> dict:

@@ -1,10 +1,18 @@
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, Exists, OuterRef, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, QuerySet, Value, When
 
-from catalog.cache import invalidate_storefront_cache
-from catalog.models import THUMB_SIZES, Brand, Product, ProductImage, ProductVariant
+from catalog.cache import (
+    POPULARITY,
+    STOCK,
+    invalidate_storefront_cache,
+    listing_scope,
+    product_page_scope,
+    product_scope,
+    scopes_renew,
+)
+from catalog.models import THUMB_SIZES, Brand, Category, Product, ProductImage, ProductVariant
 from core.images import make_thumbnail
 
 
@@ -14,6 +22,13 @@ def products_set_active(*, products: QuerySet[Product], is_active: bool) -> int:
     count = products.update(is_active=is_active)
     transaction.on_commit(invalidate_storefront_cache)
     return count
+
+
+def storefront_popularity_refresh() -> None:
+    """Re-sort "popular first" (listings, search, the home page's best sellers) by the sales
+    counted since: orders change the counts all day, the order shoppers see changes on beat's
+    schedule (config/celery.py) instead of dropping every listing with every order."""
+    scopes_renew([POPULARITY])
 
 
 def product_image_make_thumbnails(*, image: ProductImage) -> None:
@@ -37,15 +52,39 @@ def brand_products_refresh_search_text(*, brand: Brand) -> int:
     return Product.objects.bulk_update(products, ["search_text"], batch_size=500)
 
 
-def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -> int:
-    """Recompute "in stock" for the given products (all when None) in one UPDATE: a product
-    with variants is in stock when an active variant is; one without, when it has stock.
-    Every write that changes stock calls this in the same transaction."""
+def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -> list[int]:
+    """Recompute "in stock" for the given products (all when None): a product with variants is
+    in stock when an active variant is; one without, when it has stock. Every write that changes
+    stock calls this in the same transaction. Only the products that went in or out of stock are
+    written, and after commit only the pages that show them are renewed (their card and page,
+    the pages that show them as related, their categories' listings, home and search): an order
+    that leaves a product in stock changes nothing a shopper sees. Returns those products' ids."""
     variants = ProductVariant.objects.filter(product=OuterRef("pk"))
     products = Product.objects.all() if product_ids is None else Product.objects.filter(pk__in=list(product_ids))
-    return products.update(is_in_stock=Case(
+    available = Case(
         When(Exists(variants), then=Exists(variants.filter(is_active=True, stock__gt=0))),
         When(stock__gt=0, then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
-    ))
+    )
+    flipped = list(products.alias(available=available).exclude(is_in_stock=F("available"))
+                   .values_list("pk", flat=True))
+    if flipped:
+        Product.objects.filter(pk__in=flipped).update(is_in_stock=available)
+        scopes = _scopes_showing(product_ids=flipped)
+        transaction.on_commit(lambda: scopes_renew(scopes))
+    return flipped
+
+
+def _scopes_showing(*, product_ids: list[int]) -> set[str]:
+    """The cache scopes of everything that shows these products' availability."""
+    products = list(Product.objects.filter(pk__in=product_ids).values_list("pk", "slug", "category__path"))
+    category_ids = {int(part) for _, _, path in products for part in path.strip("/").split("/") if part}
+    showing_as_related = Product.objects.filter(related_products__in=product_ids).values_list("slug", flat=True)
+    return {
+        STOCK, listing_scope(None),
+        *(product_scope(pk) for pk, _, _ in products),
+        *(product_page_scope(slug) for _, slug, _ in products),
+        *(product_page_scope(slug) for slug in showing_as_related),
+        *(listing_scope(slug) for slug in Category.objects.filter(pk__in=category_ids).values_list("slug", flat=True)),
+    }

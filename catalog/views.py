@@ -9,7 +9,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from catalog import selectors
-from catalog.cache import storefront_page_cache, versioned
+from catalog.cache import (
+    POPULARITY,
+    STOCK,
+    kept,
+    listing_scope,
+    product_page_scope,
+    storefront_page_cache,
+)
 from catalog.cards import product_cards_by_id, product_cards_html
 from catalog.filters import SORT_CHOICES, ProductFilter
 from catalog.models import Product
@@ -34,7 +41,7 @@ def _paginate(request, product_ids):
     return page
 
 
-@storefront_page_cache
+@storefront_page_cache(scopes=lambda: (STOCK, POPULARITY))
 def home(request):
     home_page = selectors.home_page()
     cards = product_cards_by_id(home_page.new_product_ids + home_page.bestseller_ids)  # both rows in one read
@@ -45,7 +52,7 @@ def home(request):
     })
 
 
-@storefront_page_cache
+@storefront_page_cache(scopes=lambda slug=None: (listing_scope(slug), POPULARITY))
 def category(request, slug: str | None = None):
     listing = selectors.category_listing(slug=slug)
     filterset = ProductFilter(
@@ -68,14 +75,14 @@ def category(request, slug: str | None = None):
 
 def _filters_html(request, *, filterset: ProductFilter, category, current_sort: str) -> SafeString:
     """The filter panel, with its counts and errors, is the same for everyone who sets the same
-    filters: rendered once per catalog version, language, filters and sort order."""
+    filters: rendered once per language, filters and sort order while the listing is unchanged."""
     sort = hashlib.blake2b(current_sort.encode(), digest_size=8).hexdigest()
     key = f"{selectors.listing_key(filterset, category)}:panel:{get_language()}:{sort}"
-    html = versioned(key, lambda: render_to_string("catalog/_filters.html", {
+    html = kept(key, lambda: render_to_string("catalog/_filters.html", {
         "filterset": filterset,
         "facets": selectors.catalog_facets(filterset=filterset, category=category),
         "current_sort": current_sort,
-    }, request))
+    }, request), scopes=(listing_scope(category.slug if category else None),))
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped already
 
 
@@ -86,7 +93,7 @@ def product(request, slug: str):
     return response
 
 
-@storefront_page_cache
+@storefront_page_cache(scopes=lambda slug: (product_page_scope(slug),))
 def _product_page(request, *, slug: str):
     context = selectors.product_page(slug=slug)
     context["related_products"] = product_cards_html(context.pop("related_product_ids"))
@@ -95,7 +102,7 @@ def _product_page(request, *, slug: str):
     return response
 
 
-@storefront_page_cache
+@storefront_page_cache(scopes=lambda: (STOCK, POPULARITY))
 def search(request):
     query = normalise_query(request.GET.get("q", ""))
     page = _paginate(request, search_matches(query=query)) if query else None

@@ -53,6 +53,13 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # "Popular first" follows the sales counted since the last run; orders change the counts all
+    # day without dropping any cached listing.
+    "catalog-popularity-refresh": {
+        "task": "catalog.tasks.storefront_popularity_refresh_task",
+        "schedule": crontab(minute=0),
+        "options": {"expires": 3000},
+    },
     "orders-not-collected-expire": {
         "task": "orders.tasks.orders_not_collected_expire_task",
         "schedule": 600.0,

@@ -12,12 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
-from catalog.cache import invalidate_storefront_cache
 from catalog.models import Product, ProductVariant
 from catalog.services import products_refresh_availability
 
@@ -92,5 +90,6 @@ def stock_release(*, items: list[StockItem]) -> None:
 
 
 def _stock_changed(items: list[StockItem]) -> None:
+    # No page shows quantities or sales counts: only a product going in or out of stock is news
+    # to the storefront, and products_refresh_availability tells it after commit.
     products_refresh_availability(product_ids={item.product_id for item in items})
-    transaction.on_commit(invalidate_storefront_cache)

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from catalog.cache import catalog_version
 from orders.models import CartLine, Order, OrderLine, OrderStatusChange, PromoCode, PromoCodeUse
 from orders.services import Contact, Delivery, OutOfStock, cart_add
 from orders.signals import order_placed
@@ -133,17 +132,6 @@ def test_order_placed_signal_is_sent_inside_the_transaction(place, cart_with, pr
         order_placed.disconnect(receiver)
 
     assert seen == [(order.number, True)]
-
-
-def test_storefront_cache_is_refreshed_after_the_order_commits(place, cart_with, product,
-                                                              django_capture_on_commit_callbacks):
-    cart = cart_with((product, 1))
-    before = catalog_version()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        place(cart)
-
-    assert catalog_version() != before
 
 
 def test_empty_cart_cannot_be_ordered(place):
