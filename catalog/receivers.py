@@ -3,9 +3,10 @@ from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from catalog import models, services
+from catalog import models, services, tasks
 from catalog.cache import invalidate_storefront_cache
 from catalog.search import set_typo_threshold
+from core.tasks import delay_on_commit
 
 STOREFRONT_MODELS = (
     models.Category, models.Brand, models.Attribute, models.AttributeOption,
@@ -18,7 +19,8 @@ STOREFRONT_MODELS = (
 @receiver(post_delete)
 def refresh_storefront_after_catalog_change(sender, **kwargs) -> None:
     """Any saved or deleted catalog row makes every cached page stale once the change commits.
-    Bulk updates (stock reservations, imports) call invalidate_storefront_cache themselves."""
+    Queryset updates send no signal: the services that make them (products_set_active,
+    products_refresh_availability, product_image_make_thumbnails) tell the cache themselves."""
     if sender in STOREFRONT_MODELS:
         transaction.on_commit(invalidate_storefront_cache)
 
@@ -46,14 +48,17 @@ def refresh_storefront_after_link_change(sender, action: str, **kwargs) -> None:
 
 @receiver(post_save, sender=models.ProductImage)
 def make_thumbnails_for_new_picture(sender, instance: models.ProductImage, **kwargs) -> None:
+    """A large photo takes seconds to render: a worker makes the thumbnails after commit, and the
+    manager's save answers at once."""
     if instance.needs_thumbnails:
-        services.product_image_make_thumbnails(image=instance)
+        services.product_image_forget_thumbnails(image=instance)
+        delay_on_commit(tasks.product_image_make_thumbnails_task, instance.pk)
 
 
 @receiver(post_save, sender=models.Brand)
 def refresh_search_text_after_brand_change(sender, instance: models.Brand, created: bool, **kwargs) -> None:
     if not created:
-        services.brand_products_refresh_search_text(brand=instance)
+        delay_on_commit(tasks.brand_products_refresh_search_text_task, instance.pk)
 
 
 @receiver(connection_created)

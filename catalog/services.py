@@ -31,20 +31,38 @@ def storefront_popularity_refresh() -> None:
     scopes_renew([POPULARITY])
 
 
-def product_image_make_thumbnails(*, image: ProductImage) -> None:
-    """Render the storefront sizes once, when the picture is uploaded or replaced."""
+def product_image_make_thumbnails(*, image: ProductImage) -> bool:
+    """Render the storefront sizes of a picture that has none yet (catalog.tasks runs this after
+    the upload commits). Safe to run twice, and a picture replaced meanwhile keeps its own: the
+    thumbnails are stored only while the row still holds the picture they were made from.
+    Returns whether it made them."""
+    if not image.image or image.thumb_small:
+        return False
+    names = {}
     for label, size in THUMB_SIZES.items():
         thumb = make_thumbnail(image.image, size=size, name_suffix=str(size))
-        getattr(image, f"thumb_{label}").save(thumb.name, thumb, save=False)
-    ProductImage.objects.filter(pk=image.pk).update(thumb_small=image.thumb_small.name,
-                                                    thumb_large=image.thumb_large.name)
-    # The instance now matches the row: saving it again (say, a new alt text) keeps the thumbnails.
-    image._loaded_image_name = image.image.name
+        field = getattr(image, f"thumb_{label}")
+        field.save(thumb.name, thumb, save=False)
+        names[f"thumb_{label}"] = field.name
+    stored = ProductImage.objects.filter(pk=image.pk, image=image.image.name).update(**names)
+    if stored:
+        # The instance now matches the row: saving it again (say, a new alt text) keeps them.
+        image._loaded_image_name = image.image.name
+        transaction.on_commit(invalidate_storefront_cache)
+    return bool(stored)
+
+
+def product_image_forget_thumbnails(*, image: ProductImage) -> None:
+    """A new or replaced picture shows as uploaded until its thumbnails are made, never with the
+    thumbnails of the picture it replaced."""
+    ProductImage.objects.filter(pk=image.pk).exclude(thumb_small="").update(thumb_small="", thumb_large="")
+    image.thumb_small = image.thumb_large = ""
 
 
 def brand_products_refresh_search_text(*, brand: Brand) -> int:
-    """Keep the SQLite search text of a brand's products in step with the brand's name.
-    (On PostgreSQL a trigger refreshes the search vector itself.)"""
+    """Keep the SQLite search text of a brand's products in step with the brand's name (a task
+    after the brand's save commits: a big brand has thousands of products). On PostgreSQL a
+    trigger refreshes the search vector itself."""
     products = list(Product.objects.filter(brand=brand).select_related("brand").only(
         "pk", "name", "sku", "description", "brand__name", "search_text"))
     for product in products:

@@ -111,9 +111,18 @@ def png_file(name: str = "photo.png", *, width: int = 40, height: int = 30, colo
 class ProductImageFactory(DjangoModelFactory):
     class Meta:
         model = catalog.ProductImage
+        skip_postgeneration_save = True
 
     product = factory.SubFactory(ProductFactory)
     image = factory.LazyFunction(png_file)
+
+    @factory.post_generation
+    def thumbnails(image, create, extracted, **kwargs):
+        """Made as the worker makes them after the upload commits."""
+        if create:
+            from catalog.services import product_image_make_thumbnails
+
+            product_image_make_thumbnails(image=image)
 
 
 def _now():

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Product, ProductImage
+from config.celery import app as celery_app
 from tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -147,12 +148,41 @@ def _change_form(product, **overrides) -> dict:
     return data
 
 
-def test_picture_uploaded_in_the_admin_gets_both_thumbnails(admin_client):
-    product = ProductFactory(category=CategoryFactory())
+@pytest.fixture
+def tasks_run_here():
+    before = {key: celery_app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    celery_app.conf.update(before)
 
-    response = admin_client.post(f"{CHANGELIST}{product.pk}/change/", _change_form(
+
+def upload_picture(admin_client, product):
+    return admin_client.post(f"{CHANGELIST}{product.pk}/change/", _change_form(
         product, **{"images-TOTAL_FORMS": "1", "images-0-image": png_file("bottle.png", width=1200, height=600),
                     "images-0-alt": "Флакон", "images-0-position": "0"}))
+
+
+def test_a_picture_uploaded_in_the_admin_is_saved_without_waiting_for_its_thumbnails(
+    admin_client, tasks_run_here, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(category=CategoryFactory())
+
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        assert upload_picture(admin_client, product).status_code == 302
+
+    assert not ProductImage.objects.get(product=product).thumb_small
+    for callback in after_commit:
+        callback()
+    assert ProductImage.objects.get(product=product).thumb_small
+
+
+def test_picture_uploaded_in_the_admin_gets_both_thumbnails_after_commit(
+    admin_client, tasks_run_here, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(category=CategoryFactory())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload_picture(admin_client, product)
 
     assert response.status_code == 302
     image = ProductImage.objects.get(product=product)
@@ -191,12 +221,13 @@ def test_saving_a_picture_twice_makes_the_thumbnails_once():
     assert (image.thumb_small.name, image.thumb_large.name) == thumbs
 
 
-def test_replacing_the_picture_makes_new_thumbnails():
+def test_replacing_the_picture_makes_new_thumbnails(tasks_run_here, django_capture_on_commit_callbacks):
     image = ProductImageFactory()
     old_small = image.thumb_small.name
 
     image.image = png_file("another.png", colour="blue")
-    image.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        image.save()
 
     image.refresh_from_db()
     assert image.thumb_small.name != old_small
