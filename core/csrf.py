@@ -6,13 +6,16 @@ what a cached page costs. The language switcher in every page's header and the p
 "add to cart" have no need of a token, because browsers say where a POST comes from. The rules
 are those of Go's net/http CrossOriginProtection:
 
+- an `Origin` listed in CSRF_TRUSTED_ORIGINS is let through (the shop's own other front-ends);
 - `Sec-Fetch-Site` (every browser since 2023) must be `same-origin` or `none` (typed by the user);
-- without it, an `Origin` header must be the shop's own origin or a trusted one;
+- without it, an `Origin` header must be the shop's own origin;
 - a request with neither comes from a program or a browser too old to send them, and no other
   site can make a shopper's browser send it.
 
 The session cookie is SameSite=Lax besides, so another site's POST does not carry the cart.
-Forms on a shopper's own pages (the cart, checkout, the account) keep Django's token.
+Forms on a shopper's own pages (the cart, checkout, the account) keep Django's token. The API
+applies the same rule to every unsafe request that a cookie authenticates, a guest's included
+(core.api.SessionCookieAuthentication); a client that sends a token carries no ambient authority.
 """
 
 from functools import wraps
@@ -27,13 +30,15 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 def is_cross_origin(request) -> bool:
     if request.method in SAFE_METHODS:
         return False
+    origin = request.headers.get("Origin")
+    if origin is not None and origin in settings.CSRF_TRUSTED_ORIGINS:
+        return False
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:
         return fetch_site not in ("same-origin", "none")
-    origin = request.headers.get("Origin")
     if origin is None:
         return False
-    return origin not in (f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS)
+    return origin != f"{request.scheme}://{request.get_host()}"
 
 
 def cross_origin_protected(view):

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,7 +30,6 @@ class IsStaffWithOrders(permissions.BasePermission):
 
 
 class StaffApi:
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsStaffWithOrders]
 
 
