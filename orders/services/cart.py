@@ -13,15 +13,22 @@ from customers.models import User
 from orders.models import Cart, CartLine
 
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+# A number longer than this is only "more than any stock" and is read as the largest one this
+# long: converting thousands of digits is refused by Python (and slow before that).
+_DIGITS_MAX = 18
 
 
 def quantity_parse(value) -> int:
     """A quantity as the shopper or an API client sent it: a whole number, at least 1.
-    Refuses 1.5, "1e3", "", True and anything that is not plainly a whole number."""
+    Refuses 1.5, "1e3", "", True and anything that is not plainly a whole number. How many is
+    too many is the stock's to say ("only 3 left"), however many digits the number has."""
     if isinstance(value, bool):
         value = None
     elif isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
-        value = int(value.strip())
+        text = value.strip()
+        if len(text.lstrip("-").lstrip("0")) > _DIGITS_MAX:
+            text = ("-" if text.startswith("-") else "") + "9" * _DIGITS_MAX
+        value = int(text)
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValidationError({"quantity": _("Quantity must be a whole number.")}, code="invalid_quantity")
     if value < 1:
