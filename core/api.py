@@ -9,7 +9,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.settings import api_settings
 
 from core.csrf import is_cross_origin
-from core.http import client_address
+from core.client_address import client_address
 
 
 class SessionCookieAuthentication(SessionAuthentication):
@@ -43,7 +43,7 @@ class JSONParser(parsers.JSONParser):
 
 
 class _ClientThrottle:
-    """Counts per client address (core.http.client_address, which knows the trusted proxies) and
+    """Counts per client address (core.client_address, which knows the trusted proxies) and
     reads its rate when asked, so a changed REST_FRAMEWORK setting applies at once."""
 
     def get_ident(self, request) -> str:

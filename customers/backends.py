@@ -1,6 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
+from core.client_address import client_address
 from customers import throttle
 
 
@@ -10,7 +11,7 @@ class ThrottledModelBackend(ModelBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         email = username or kwargs.get("email") or ""
-        address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+        address = client_address(request) if request is not None else ""
         if throttle.sign_in_blocked(email=email, address=address):
             raise PermissionDenied  # stops the chain: no other backend is asked
         user = super().authenticate(request, username=email, password=password, **kwargs)

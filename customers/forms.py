@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.client_address import client_address
 from customers import throttle
 from customers.models import Address, User
 
@@ -24,7 +25,7 @@ class SignInForm(forms.Form):
         email, password = self.cleaned_data.get("email"), self.cleaned_data.get("password")
         if not email or not password:
             return self.cleaned_data
-        address = self.request.META.get("REMOTE_ADDR", "")
+        address = client_address(self.request)
         if throttle.sign_in_blocked(email=email, address=address):
             minutes = settings.SIGN_IN_THROTTLE_MINUTES
             raise ValidationError(

@@ -1,7 +1,9 @@
-"""Sign-in throttling: failed attempts are counted per account and per address in the cache.
+"""Sign-in and password-reset throttling, counted per account and per client address in the cache.
 
-A fixed window is enough here: it stops password guessing without locking a real customer
-out for long, and the message tells them when to try again.
+A fixed window is enough here: it stops password guessing (and a mailbox flooded with reset
+e-mails) without locking a real customer out for long, and the message tells them when to try
+again. The address is core.client_address: behind the documented proxy REMOTE_ADDR is the
+proxy, and counting it would lock every customer out at once.
 """
 
 from dataclasses import dataclass
@@ -32,16 +34,34 @@ def sign_in_blocked(*, email: str, address: str) -> bool:
     return any((cache.get(_key(limit.scope, values[limit.scope])) or 0) >= limit.limit for limit in _limits())
 
 
+def _count(key: str, *, window: int) -> int:
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
 def sign_in_failed(*, email: str, address: str) -> None:
     window = settings.SIGN_IN_THROTTLE_MINUTES * 60
     for scope, value in (("account", email), ("address", address)):
-        key = _key(scope, value)
-        cache.add(key, 0, timeout=window)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window)
+        _count(_key(scope, value), window=window)
 
 
 def sign_in_succeeded(*, email: str) -> None:
     cache.delete(_key("account", email))
+
+
+def password_reset_allowed(*, email: str, address: str) -> bool:
+    """Count a request for a password-reset e-mail and say whether it may be sent: at most
+    PASSWORD_RESETS_PER_ACCOUNT per e-mail address and PASSWORD_RESETS_PER_ADDRESS per client
+    address within the window. Counted whether or not an account has that e-mail, so the answer
+    tells nothing about who is a customer."""
+    window = settings.PASSWORD_RESET_THROTTLE_MINUTES * 60
+    counts = (
+        (_count(f"password-resets:account:{email.strip().lower()}", window=window),
+         settings.PASSWORD_RESETS_PER_ACCOUNT),
+        (_count(f"password-resets:address:{address}", window=window), settings.PASSWORD_RESETS_PER_ADDRESS),
+    )
+    return all(count <= limit for count, limit in counts)

@@ -9,9 +9,11 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from customers import selectors
+from core.client_address import client_address
+from customers import selectors, throttle
 from customers.forms import AddressForm, MessagePreferencesForm, ProfileForm, SignInForm, SignUpForm
 from customers.models import Consent, DataRequest
 from customers.privacy import data_request_submit, marketing_consent_current, marketing_preferences_set
@@ -149,6 +151,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "customers/email/password_reset_subject.txt"
     success_url = reverse_lazy("customers:password_reset_done")
     extra_email_context = {"STORE_NAME": settings.STORE_NAME}
+
+    def form_valid(self, form):
+        """Send the link, unless this account or this address asked too often (customers.throttle)."""
+        if not throttle.password_reset_allowed(email=form.cleaned_data["email"],
+                                               address=client_address(self.request)):
+            minutes = settings.PASSWORD_RESET_THROTTLE_MINUTES
+            form.add_error(None, ngettext(
+                "Too many requests for a new password. Please wait %(minutes)d minute and try again.",
+                "Too many requests for a new password. Please wait %(minutes)d minutes and try again.",
+                minutes,
+            ) % {"minutes": minutes})
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.client_address import client_address
 from customers import throttle
 from customers.api.serializers import AuthTokenRequestSerializer, AuthTokenSerializer
 
@@ -32,7 +33,7 @@ class AuthTokenCreateApi(APIView):
         serializer = AuthTokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         email, password = serializer.validated_data["email"], serializer.validated_data["password"]
-        if throttle.sign_in_blocked(email=email, address=request.META.get("REMOTE_ADDR", "")):
+        if throttle.sign_in_blocked(email=email, address=client_address(request)):
             raise Throttled(
                 wait=settings.SIGN_IN_THROTTLE_MINUTES * 60,
                 detail=_("Too many failed attempts. Please wait %(minutes)d minutes or reset your password.")
