@@ -1,0 +1,75 @@
+"""The development server (`make run`) starts a thread for every browser connection; each idle
+keep-alive connection must not keep a PostgreSQL connection open, or a hundred open tabs
+exhaust the server's connections for everyone. gunicorn keeps them (gunicorn.conf.py)."""
+
+import http.client
+import os
+import runpy
+import subprocess
+import sys
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+CLIENTS = 200
+
+
+def _keep_alive_client(host: str, port: int, opened: list, statuses: list, lock: threading.Lock) -> None:
+    client = http.client.HTTPConnection(host, port, timeout=60)
+    client.request("GET", "/api/v1/delivery-methods/")
+    response = client.getresponse()
+    response.read()
+    with lock:
+        opened.append(client)  # left open: the browser keeps the connection alive
+        statuses.append(response.status)
+
+
+def _connections_to_the_database() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+def test_two_hundred_keep_alive_clients_of_the_development_server_leave_no_connections_open(live_server):
+    url = urlsplit(live_server.url)
+    opened, statuses, lock = [], [], threading.Lock()
+    threads = [threading.Thread(target=_keep_alive_client, args=(url.hostname, url.port, opened, statuses, lock))
+               for _ in range(CLIENTS)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        still_open = _connections_to_the_database()
+    finally:
+        for client in opened:
+            client.close()
+
+    assert statuses == [200] * CLIENTS
+    assert still_open <= 3  # this test's own connection, and a request or two still finishing
+
+
+def test_without_a_setting_a_connection_lasts_one_request():
+    env = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1",
+           "DATABASE_URL": "postgres://shop@db.internal:5432/vitrina"}
+    script = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter reading our own settings
+        [sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=True,
+    )
+
+    assert result.stdout.strip() == "0"
+
+
+def test_gunicorn_keeps_its_connections(monkeypatch):
+    monkeypatch.setenv("DB_CONN_MAX_AGE", "")
+    monkeypatch.delenv("DB_CONN_MAX_AGE")
+
+    runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+
+    assert int(os.environ["DB_CONN_MAX_AGE"]) >= 60
