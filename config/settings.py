@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestLimitsMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,7 +99,9 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+            # 0 (a connection per request) unless a server with a fixed set of threads asks for
+            # more: gunicorn.conf.py does; the threaded development server must not.
+            conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
             conn_health_checks=True,
         )
     }
@@ -178,6 +181,15 @@ LOGIN_URL = "customers:sign_in"
 SIGN_IN_ATTEMPTS_PER_ACCOUNT = env_int("SIGN_IN_ATTEMPTS_PER_ACCOUNT", 5)
 SIGN_IN_ATTEMPTS_PER_ADDRESS = env_int("SIGN_IN_ATTEMPTS_PER_ADDRESS", 20)
 SIGN_IN_THROTTLE_MINUTES = env_int("SIGN_IN_THROTTLE_MINUTES", 15)
+# Password-reset e-mails asked for per account and per IP address within the window.
+PASSWORD_RESETS_PER_ACCOUNT = env_int("PASSWORD_RESETS_PER_ACCOUNT", 3)
+PASSWORD_RESETS_PER_ADDRESS = env_int("PASSWORD_RESETS_PER_ADDRESS", 10)
+PASSWORD_RESET_THROTTLE_MINUTES = env_int("PASSWORD_RESET_THROTTLE_MINUTES", 60)
+# How many reverse proxies in front of the shop append to X-Forwarded-For (nginx, Caddy, a load
+# balancer: count each hop you run). The client's address, which the sign-in, password-reset and
+# API limits count, is the one the outermost trusted proxy saw; 0 ignores the header, as it must
+# when clients reach the shop directly, or anyone could claim any address.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ru")
@@ -247,8 +259,19 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 24,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "core.api.SessionCookieAuthentication",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Requests per client address (guests) and per user; the client address is core.http's.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.AnonRateThrottle", "core.api.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "300/min"),
+        "user": env_str("API_THROTTLE_USER", "1200/min"),
+    },
     "EXCEPTION_HANDLER": "config.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
