@@ -7,8 +7,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +17,6 @@ from analytics.reports import REPORTS, report_build
 
 
 class AnalyticsApi(APIView):
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
 
@@ -77,8 +74,6 @@ class MarketingCostUploadResultSerializer(serializers.Serializer):
 
 
 class MarketingCostUploadApi(AnalyticsApi):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
     @extend_schema(request=MarketingCostUploadSerializer,
                    responses={200: MarketingCostUploadResultSerializer, 400: OpenApiResponse(
                        description='{"detail": ..., "errors": {"<row number>": ["..."]}}: nothing was saved')})

@@ -62,3 +62,29 @@ def test_a_token_client_on_another_origin_is_not_asked(customer, kettle):
 
 def test_reading_the_cart_from_another_site_is_not_refused(guest_with_a_cart):
     assert guest_with_a_cart.get("/api/v1/cart/", **FROM_A_SIBLING_SITE).status_code == 200
+
+
+def _api_views(patterns=None):
+    from django.urls import URLResolver, get_resolver
+
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _api_views(pattern.url_patterns)
+        elif hasattr(pattern.callback, "cls"):
+            yield pattern.callback.cls
+
+
+def test_every_api_view_follows_the_shared_cookie_and_json_rules():
+    from rest_framework.authentication import SessionAuthentication
+    from rest_framework.parsers import JSONParser
+
+    from core.api import JSONParser as BoundedJSONParser
+    from core.api import SessionCookieAuthentication
+
+    views = list(_api_views())
+    assert len(views) > 10
+    for view in views:
+        for auth in view.authentication_classes:
+            assert not issubclass(auth, SessionAuthentication) or issubclass(auth, SessionCookieAuthentication), view
+        for parser in view.parser_classes:
+            assert not issubclass(parser, JSONParser) or issubclass(parser, BoundedJSONParser), view
