@@ -8,8 +8,8 @@ from rest_framework import exceptions, parsers, throttling
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.settings import api_settings
 
-from core.csrf import is_cross_origin
 from core.client_address import client_address
+from core.csrf import is_cross_origin
 
 
 class SessionCookieAuthentication(SessionAuthentication):
