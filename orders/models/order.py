@@ -3,6 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import Product, ProductVariant
 from core.models import TimeStampedModel
@@ -70,7 +71,7 @@ class Order(TimeStampedModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="orders", verbose_name=_("customer"),
+        related_name="orders", verbose_name=_("customer's account"),
     )
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -80,7 +81,7 @@ class Order(TimeStampedModel):
         Cart, on_delete=models.SET_NULL, null=True, blank=True, related_name="orders", editable=False
     )
     # Contact
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("customer's name"), max_length=150)
     phone = models.CharField(_("phone"), max_length=20, help_text=_("In international format: +79161234567."))
     email = models.EmailField(_("e-mail"), blank=True)
     # Delivery
@@ -198,8 +199,10 @@ class OrderStatusChange(models.Model):
     """One step of an order's history: who moved it, from what, to what, when and why."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history", verbose_name=_("order"))
-    from_status = models.CharField(_("from"), max_length=20, choices=Order.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=Order.Status.choices)
+    from_status = models.CharField(
+        pgettext_lazy("status change", "from"), max_length=20, choices=Order.Status.choices, blank=True
+    )
+    to_status = models.CharField(pgettext_lazy("status change", "to"), max_length=20, choices=Order.Status.choices)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("by"),
@@ -213,4 +216,7 @@ class OrderStatusChange(models.Model):
         verbose_name_plural = _("status history")
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        """"New → In progress" for a move; only the status for a change written in it."""
+        if self.from_status == self.to_status:
+            return str(self.get_to_status_display())
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"

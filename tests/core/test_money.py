@@ -55,3 +55,7 @@ def test_the_current_language_is_used_when_none_is_given(settings):
 
     with translation.override("ru"):
         assert format_rubles(Decimal("1990")) == f"1{NARROW_NBSP}990{NBSP}₽"
+
+
+def test_back_office_columns_show_kopecks_even_when_there_are_none():
+    assert format_rubles(Decimal("24769"), "ru", kopecks=True) == f"24{NARROW_NBSP}769,00{NBSP}₽"
