@@ -20,8 +20,10 @@ CONSENT_FOR_CHANNEL = {Channel.EMAIL: Consent.Kind.MARKETING_EMAIL, Channel.SMS:
 Person = tuple[int | None, str]
 
 
-def recipient_allows(*, channel: str, kind: str, recipient: str) -> bool:
-    if kind in TRANSACTIONAL_KINDS:
+def recipient_allows(*, channel: str, kind: str, recipient: str, is_marketing: bool = True) -> bool:
+    """`is_marketing` False marks a message that is not sent as marketing whatever its kind: a
+    marketer's test of a campaign text sent to their own address."""
+    if kind in TRANSACTIONAL_KINDS or not is_marketing:
         return True
     return marketing_consent_given(channel=channel, recipient=recipient)
 

@@ -196,7 +196,9 @@ def message_send(*, message_id: int) -> OutboundMessage | None:
             message.refresh_from_db()
             return message
 
-    if not recipient_allows(channel=message.channel, kind=message.kind, recipient=message.recipient):
+    if not recipient_allows(
+        channel=message.channel, kind=message.kind, recipient=message.recipient, is_marketing=message.is_marketing
+    ):
         mine.update(status=Status.CANCELLED, last_error="The customer does not accept this kind of message.")
         message.refresh_from_db()
         return message

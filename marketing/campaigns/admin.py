@@ -1,9 +1,26 @@
-"""The marketer's campaign pages: a campaign with its steps and texts on one page."""
+"""The marketer's campaign pages: a campaign with its steps, texts and statistics on one page,
+and a preview of its message for a real customer, with a test sent to the marketer."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from customers.models import User
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignStep, CampaignText
+from marketing.campaigns.services import PreviewUnavailable, campaign_preview, campaign_test_send
+from marketing.campaigns.stats import campaign_stats
+
+# The e-mail is shown as mail clients show it: its own inline styles, pictures from anywhere,
+# no scripts at all. Only this frame gets the policy; the admin page keeps the shop's.
+PREVIEW_POLICY = "default-src 'none'; img-src * data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 class CampaignStepInline(admin.TabularInline):
@@ -26,14 +43,91 @@ class CampaignAdmin(admin.ModelAdmin):
     list_editable = ("is_active",)
     search_fields = ("name",)
     inlines = (CampaignStepInline, CampaignTextInline)
+    readonly_fields = ("statistics", "preview_link")
     fieldsets = (
-        (None, {"fields": ("name", "kind", "is_active", ("starts_at", "ends_at"))}),
+        (None, {"fields": ("name", "kind", "is_active", ("starts_at", "ends_at"), "preview_link")}),
         (_("When and to whom"), {"fields": (
             ("send_window_start", "send_window_end"), "holdout_percent", "audience", "city", "min_spent",
             "condition_days", "condition_amount",
         )}),
         (_("Personal promo code"), {"fields": ("promo_percent", "promo_valid_days")}),
+        (_("Statistics"), {"fields": ("statistics",)}),
     )
+
+    @admin.display(description=_("statistics"))
+    def statistics(self, campaign: Campaign) -> str:
+        if not campaign.pk:
+            return "—"
+        stats = campaign_stats(campaign=campaign)
+        return render_to_string("admin/marketing/campaign/statistics.html", {"stats": stats})
+
+    @admin.display(description=_("preview"))
+    def preview_link(self, campaign: Campaign) -> str:
+        if not campaign.pk:
+            return _("Save the campaign to preview it.")
+        url = reverse("admin:marketing_campaign_preview", args=[campaign.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Preview for a customer"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/", view(self.preview_view), name="marketing_campaign_preview"),
+            path("<int:pk>/preview/message/", view(self.preview_message_view),
+                 name="marketing_campaign_preview_message"),
+            *super().get_urls(),
+        ]
+
+    def _preview_input(self, request, pk: int):
+        campaign = get_object_or_404(Campaign, pk=pk)
+        customer = User.objects.filter(pk=request.GET.get("customer") or request.POST.get("customer") or 0).first()
+        step = request.GET.get("step") or request.POST.get("step") or "1"
+        return campaign, customer, int(step) if step.isdigit() else 1
+
+    def preview_view(self, request, pk: int):
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        campaign, customer, step = self._preview_input(request, pk)
+        if request.method == "POST" and customer is not None:
+            try:
+                with transaction.atomic():
+                    campaign_test_send(campaign=campaign, customer=customer, step=step, to=request.user)
+                self.message_user(request, gettext("A test was sent to %(email)s.") % {"email": request.user.email},
+                                  messages.SUCCESS)
+            except PreviewUnavailable as error:
+                self.message_user(request, str(error), messages.ERROR)
+            return redirect(f"{request.path}?customer={customer.pk}&step={step}")
+        query = (request.GET.get("q") or "").strip()
+        found = []
+        if query:
+            found = list(
+                User.objects.filter(is_staff=False).filter(email__icontains=query).order_by("email")[:10]
+                | User.objects.filter(is_staff=False, last_name__icontains=query).order_by("email")[:10]
+            )[:10]
+        message, error = None, ""
+        if customer is not None:
+            try:
+                message = campaign_preview(campaign=campaign, customer=customer, step=step)
+            except PreviewUnavailable as problem:
+                error = str(problem)
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "campaign": campaign,
+            "title": gettext("Preview: %(campaign)s") % {"campaign": campaign}, "query": query, "found": found,
+            "customer": customer, "step": step, "steps": [s.position for s in campaign.steps.all()],
+            "message": message, "error": error,
+        }
+        return TemplateResponse(request, "admin/marketing/campaign/preview.html", context)
+
+    def preview_message_view(self, request, pk: int):
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        campaign, customer, step = self._preview_input(request, pk)
+        try:
+            message = campaign_preview(campaign=campaign, customer=customer, step=step) if customer else None
+        except PreviewUnavailable:
+            message = None
+        response = HttpResponse(message.html_body if message else "", content_type="text/html; charset=utf-8")
+        response["Content-Security-Policy"] = PREVIEW_POLICY
+        return xframe_options_sameorigin(lambda _request: response)(request)
 
 
 @admin.register(CampaignEntry)

@@ -388,3 +388,53 @@ def _message_render(item: _Outgoing, content: Content, *, language: str, now, zo
         promo_code=promo.code if promo else "", created_at=now,
     )
     return item, message, campaign_message, promo
+
+
+# --- Preview and test ---------------------------------------------------------------------
+
+
+class PreviewUnavailable(ValueError):
+    """Nothing to show for this customer (no cart for an abandoned-cart campaign...)."""
+
+
+def campaign_preview(*, campaign: Campaign, customer: User, step: int = 1) -> OutboundMessage:
+    """The message `step` would be for `customer` now, rendered as it would go out and not
+    saved: links and the promo code in it lead nowhere."""
+    trigger = TRIGGERS[campaign.kind]
+    now = timezone.now()
+    subject_id = trigger.preview_subject(customer)
+    entry = CampaignEntry(
+        pk=0, campaign=campaign, cause="preview", user=customer, email=customer.email, phone=customer.phone,
+        person=person_of(user_id=customer.pk, email=customer.email), subject_id=subject_id, triggered_at=now,
+        due_at=now,
+    )
+    content = trigger.contents([entry], language=settings.LANGUAGE_CODE[:2]).get(0) if subject_id else None
+    if content is None:
+        raise PreviewUnavailable(gettext("Nothing to show for this customer now (for example, no cart)."))
+    step_row = next((s for s in campaign.steps.all() if s.position == step), None)
+    if step_row is None:
+        raise PreviewUnavailable(gettext("The campaign has no such step."))
+    channel = Channel.SMS if step_row.channel == CampaignStep.Channel.SMS else Channel.EMAIL
+    item = _Outgoing(entry, campaign, step_row, channel, _address(entry, channel))
+    try:
+        _item, message, _campaign_message, _promo = _message_render(
+            item, content, language=settings.LANGUAGE_CODE[:2], now=now, zone=customer_time_zone(user=customer)
+        )
+    except (TemplateTextError, RecipientInvalid, TypeError) as error:
+        raise PreviewUnavailable(str(error)) from None
+    return message
+
+
+def campaign_test_send(*, campaign: Campaign, customer: User, step: int, to: User) -> OutboundMessage:
+    """Send the preview of `step` for `customer` to the marketer `to`, through the outbox, not
+    as marketing (their own consent and caps do not apply to a test)."""
+    message = campaign_preview(campaign=campaign, customer=customer, step=step)
+    message.recipient = to.email
+    message.channel = Channel.EMAIL
+    message.is_marketing = False
+    message.subject = f"[TEST] {message.subject}"
+    message.idempotency_key = f"campaign-test:{campaign.pk}:{secrets.token_hex(8)}"
+    message.save()
+    message_id = message.pk
+    transaction.on_commit(lambda: message_send_schedule(message_id=message_id))
+    return message

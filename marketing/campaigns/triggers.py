@@ -81,6 +81,10 @@ class Trigger:
     def candidates(self, campaign: Campaign, *, now: datetime.datetime, after: int, limit: int) -> list[Candidate]:
         raise NotImplementedError
 
+    def preview_subject(self, customer) -> int | None:
+        """What a preview for this customer is about (their cart...), or None if nothing."""
+        return customer.pk
+
     def verdicts(self, entries: list[CampaignEntry]) -> dict[int, Verdict]:
         return {entry.pk: Verdict(since=entry.triggered_at) for entry in entries}
 
@@ -118,6 +122,9 @@ class AbandonedCart(Trigger):
                       email=email or user_email or "", phone=phone or user_phone or "")
             for pk, cause, updated_at, user_id, email, phone, user_email, user_phone in carts
         ]
+
+    def preview_subject(self, customer):
+        return Cart.objects.filter(user=customer).values_list("pk", flat=True).first()
 
     def verdicts(self, entries):
         carts = {

@@ -9,6 +9,7 @@ from tqdm import tqdm
 
 from catalog.demo import demo_catalog_create, demo_products_exist
 from customers.demo import CUSTOMER_EMAIL_DOMAIN, demo_customers_create, demo_staff_ensure, demo_staff_existing
+from marketing.demo import demo_campaigns_start
 from orders.demo import demo_delivery_create, demo_promo_codes_create
 
 
@@ -40,6 +41,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Customers: {customers} added.")
         self.stdout.write(f"Delivery methods and pickup points: {demo_delivery_create()} added.")
         self.stdout.write(f"Promo codes: {demo_promo_codes_create()} added.")
+        left = demo_campaigns_start(customer_email_domain=CUSTOMER_EMAIL_DOMAIN, seed=options["seed"])
+        self.stdout.write(f"Abandoned-cart campaign switched on; demo carts left: {left}.")
         if options["orders"]:
             self.stdout.write("Orders arrive with the checkout feature: --orders is accepted and ignored for now.")
         self._print_staff(staff)

@@ -1,0 +1,24 @@
+import pytest
+
+from marketing.campaigns.models import Campaign, CampaignEntry
+from marketing.demo import demo_campaigns_start
+from marketing.models import OutboundMessage
+from tests.factories import ProductFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_switches_the_abandoned_cart_campaign_on_with_real_outbox_rows(django_capture_on_commit_callbacks):
+    for n in range(4):
+        UserFactory(email=f"shopper{n}@demo.example")
+    for _ in range(5):
+        ProductFactory(stock=10, is_in_stock=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        left = demo_campaigns_start(customer_email_domain="demo.example", shoppers=4)
+
+    assert left == 4
+    assert Campaign.objects.get(kind=Campaign.Kind.ABANDONED_CART).is_active
+    assert CampaignEntry.objects.count() == 4
+    assert OutboundMessage.objects.filter(is_marketing=True).exists()
+    assert demo_campaigns_start(customer_email_domain="demo.example", shoppers=4) == 0
