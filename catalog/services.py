@@ -13,6 +13,7 @@ from catalog.cache import (
     scopes_renew,
 )
 from catalog.models import THUMB_SIZES, Brand, Category, Product, ProductImage, ProductVariant
+from catalog.signals import stock_changed
 from core.images import make_thumbnail
 
 
@@ -76,9 +77,12 @@ def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -
     stock calls this in the same transaction. Only the products that went in or out of stock are
     written, and after commit only the pages that show them are renewed (their card and page,
     the pages that show them as related, their categories' listings, home and search): an order
-    that leaves a product in stock changes nothing a shopper sees. Returns those products' ids."""
+    that leaves a product in stock changes nothing a shopper sees. Announces stock_changed for all
+    the given products (their numbers moved even when their availability did not). Returns the ids
+    of the products that went in or out of stock."""
+    product_ids = None if product_ids is None else set(product_ids)
     variants = ProductVariant.objects.filter(product=OuterRef("pk"))
-    products = Product.objects.all() if product_ids is None else Product.objects.filter(pk__in=list(product_ids))
+    products = Product.objects.all() if product_ids is None else Product.objects.filter(pk__in=product_ids)
     available = Case(
         When(Exists(variants), then=Exists(variants.filter(is_active=True, stock__gt=0))),
         When(stock__gt=0, then=Value(True)),
@@ -91,6 +95,7 @@ def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -
         Product.objects.filter(pk__in=flipped).update(is_in_stock=available)
         scopes = _scopes_showing(product_ids=flipped)
         transaction.on_commit(lambda: scopes_renew(scopes))
+    stock_changed.send(sender=Product, product_ids=product_ids)
     return flipped
 
 

@@ -46,6 +46,20 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 3600},
     },
+    # Marketplace feeds are rebuilt a few minutes after catalog changes; this hourly build also
+    # catches what changes without a signal (stock taken by orders, a broker that was down).
+    "integrations-feeds-build": {
+        "task": "integrations.tasks.feeds_build_task",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 3000},
+    },
+    # Webhook deliveries that are due (retries, tasks lost while the broker was down) and those a
+    # dead worker left "sending".
+    "integrations-webhooks-sweep": {
+        "task": "integrations.tasks.webhooks_sweep_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Online payments whose notification is late are asked about (a lost webhook), refunds the
     # provider did not confirm are sent again; both are idempotent, so overlapping runs are harmless.
     "orders-payments-sweep": {

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "orders",
     "marketing",
     "analytics",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -412,3 +413,21 @@ PAYMENT_PROVIDER = env_str(
 PAYMENT_CHECK_AFTER_MINUTES = env_int("PAYMENT_CHECK_AFTER_MINUTES", 3)
 # Signs the test provider's notifications; derived from SECRET_KEY when empty.
 PAYMENT_TEST_SECRET = env_str("PAYMENT_TEST_SECRET")
+
+# --- Integrations ---------------------------------------------------------------------
+# The shop's public address: feeds and webhooks carry absolute links to it.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# Marketplace feeds (/feeds/yandex.yml, /feeds/google.xml) are files written by a worker here.
+FEEDS_DIR = Path(env_str("FEEDS_DIR", str(VAR_DIR / "feeds")))
+# When set, the feeds are served only with ?token=<this>: give the marketplace the full address.
+FEEDS_TOKEN = env_str("FEEDS_TOKEN")
+# A catalog change rebuilds the feeds this many seconds later, once for all changes meanwhile.
+FEEDS_DEBOUNCE_SECONDS = env_int("FEEDS_DEBOUNCE_SECONDS", 300)
+# Uploaded supplier price lists wait here for the worker that imports them (never under MEDIA_ROOT,
+# which anyone may read).
+PRICELISTS_DIR = Path(env_str("PRICELISTS_DIR", str(VAR_DIR / "pricelists")))
+# Webhooks: a delivery that fails is retried with growing pauses up to this many attempts
+# (30 s, 1, 2, 4... minutes: about four hours in all with 10); each call waits this long for the
+# receiver's answer.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 10)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)

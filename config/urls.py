@@ -13,6 +13,7 @@ admin.site.site_title = settings.STORE_NAME
 urlpatterns = [
     # The storefront first: most requests are for it, and patterns are tried in order.
     path("", include("catalog.urls")),
+    path("feeds/", include("integrations.urls")),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", cross_origin_protected(set_language), name="set_language"),
     path("api/v1/", include("config.api_urls")),

@@ -19,7 +19,9 @@ WAREHOUSE = "Warehouse"
 _ORDERS_READ = ("orders.view_order", "orders.view_orderline", "orders.view_orderstatuschange")
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    OWNER: ("catalog.*", "customers.*", "orders.*", "marketing.*", "analytics.*", "auth.view_group"),
+    OWNER: (
+        "catalog.*", "customers.*", "orders.*", "marketing.*", "analytics.*", "integrations.*", "auth.view_group",
+    ),
     MANAGER: (
         "catalog.view_category", "catalog.view_brand",
         "catalog.view_product", "catalog.change_product",
