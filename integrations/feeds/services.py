@@ -10,7 +10,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from redis.exceptions import RedisError
 
 from integrations.feeds.google import google_feed_write
 from integrations.feeds.offers import feed_offers
@@ -62,10 +61,7 @@ def feed_build(*, name: str) -> int:
 
 
 def _forget_pending() -> None:
-    try:
-        cache.delete(REBUILD_PENDING_KEY)
-    except RedisError:
-        logger.warning("Feeds: the cache is unreachable; the rebuild flag is left to expire")
+    cache.delete(REBUILD_PENDING_KEY)
 
 
 def feeds_build_all() -> dict[str, int]:
@@ -79,15 +75,15 @@ def feeds_rebuild_soon() -> bool:
     made meanwhile. Called after a catalog change commits; never fails the caller: with the
     broker down the periodic build catches up. Returns whether a build was scheduled now."""
     from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import RedisError
 
     from integrations.tasks import feeds_build_task
 
     delay = settings.FEEDS_DEBOUNCE_SECONDS
-    try:
-        if not cache.add(REBUILD_PENDING_KEY, 1, timeout=delay + 600):
-            return False
-    except RedisError:
-        logger.warning("Feeds: the cache is unreachable; scheduling a rebuild without debouncing")
+    # False: a rebuild is pending already. None: the cache could not tell (Redis unreachable,
+    # which the cache reports as a miss), so schedule one rather than risk none.
+    if cache.add(REBUILD_PENDING_KEY, 1, timeout=delay + 600) is False:
+        return False
     try:
         feeds_build_task.apply_async(countdown=delay)
     except (BrokerError, RedisError, ConnectionError, TimeoutError) as error:
