@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("orders.api.urls")),
     path("", include("customers.api.urls")),
     path("staff/", include("orders.api.staff_urls")),
+    path("staff/catalog/", include("integrations.api.urls")),
     path("analytics/", include("analytics.api.urls")),
 ]
