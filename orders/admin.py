@@ -301,7 +301,8 @@ class OrderAdmin(admin.ModelAdmin):
         end = order.claimed_at or (timezone.now() if order.status == Order.Status.NEW else None)
         if end is None:
             return "—"
-        late = order.claimed_at is None and end - order.created_at > first_call_target()
+        # Taken after the first-call target has passed: the call cannot have been on time either.
+        late = end - order.created_at > first_call_target()
         return format_html('<span class="bo-cell-label">{}:</span> <span class="{}">{}</span>', _("to claim"),
                            "bo-late" if late else "bo-ok", _duration(end - order.created_at))
 

@@ -58,6 +58,17 @@ def test_order_list_says_how_long_ago_an_order_came(client, manager):
     assert "Анна Смирнова<br>" in html and "+79161234567" in html
 
 
+def test_order_taken_after_the_target_keeps_its_red_mark_once_taken(client, manager):
+    order = OrderFactory()
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(minutes=10))
+    order_claim(order=Order.objects.get(pk=order.pk), manager=manager)
+
+    html = client.get(CHANGELIST).content.decode()
+
+    claim_cell = html.split('class="field-time_to_claim"', 1)[1].split("</td>", 1)[0]
+    assert 'class="bo-late">10:0' in claim_cell
+
+
 def test_history_button_opens_the_orders_own_history(client, manager):
     order = order_claim(order=OrderFactory(), manager=manager)
     order_transition(order=order, to_status=Order.Status.CONFIRMED, by=manager)
