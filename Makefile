@@ -23,7 +23,7 @@ install: $(STAMP)
 run: export DEBUG ?= 1
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --first-time-only
+	$(BIN)/python manage.py seed_demo --first-time-only --history-days 90
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py runstore --host $(HOST) --port $(PORT)
 

@@ -2,8 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from analytics.models import Attribution
+from analytics.models import CHANNEL_CHOICES, Attribution
 from analytics.periods import PRESETS, Period, period_for_preset
+from customers.models import Visit
 
 
 class ReportForm(forms.Form):
@@ -16,6 +17,11 @@ class ReportForm(forms.Form):
     attribution = forms.ChoiceField(label=_("Attribution"), required=False, choices=Attribution.choices)
     by = forms.ChoiceField(label=_("Group by"), required=False,
                            choices=[("channel", _("Channel")), ("utm", _("Channel, UTM source and campaign"))])
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("All")), *CHANNEL_CHOICES])
+    device = forms.ChoiceField(label=_("Device"), required=False, choices=[("", _("All")), *Visit.Device.choices])
+
+    # Which of the fields above each report offers on its page.
+    EXTRA_FIELDS = {"channels": ("by",), "funnel": ("channel", "device")}
 
     DEFAULT_PRESET = "30d"
 
@@ -32,7 +38,12 @@ class ReportForm(forms.Form):
             data["period"] = period_for_preset(preset or self.DEFAULT_PRESET)
         data["attribution"] = data.get("attribution") or Attribution.LAST_NON_DIRECT
         data["by"] = data.get("by") or "channel"
+        data["channel"], data["device"] = data.get("channel") or "", data.get("device") or ""
         return data
+
+    def fields_for(self, report: str) -> list:
+        extra = self.EXTRA_FIELDS.get(report, ())
+        return [field for field in self if field.name not in ("by", "channel", "device") or field.name in extra]
 
 
 def report_form(query) -> ReportForm:

@@ -102,7 +102,11 @@ class ChannelDay(models.Model):
     utm_campaign = models.CharField("utm_campaign", max_length=150, blank=True)
     device = models.CharField(_("device"), max_length=10, blank=True)
     visits = models.PositiveIntegerField(_("visits"), default=0)
+    viewing_visits = models.PositiveIntegerField(_("visits that viewed a product"), default=0)
     orders = models.PositiveIntegerField(_("orders"), default=0)
+    confirmed = models.PositiveIntegerField(_("confirmed"), default=0)
+    delivered = models.PositiveIntegerField(_("delivered"), default=0)
+    delivered_paid = models.PositiveIntegerField(_("delivered and paid"), default=0)
     cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
     returned = models.PositiveIntegerField(_("returned or not collected"), default=0)
     revenue = money_field(_("revenue, ₽"))
@@ -115,6 +119,58 @@ class ChannelDay(models.Model):
         verbose_name = _("channel day")
         verbose_name_plural = _("channel days")
         indexes = [models.Index(fields=("attribution", "day"), name="channel_day_attribution_day")]
+
+
+class ShopDay(models.Model):
+    """What the shop sees on a day but cannot tie to a visit: carts are kept by session or account."""
+
+    day = models.DateField(_("day"), unique=True)
+    carts = models.PositiveIntegerField(_("carts filled"), default=0)
+    checkouts = models.PositiveIntegerField(_("checkouts started"), default=0)
+
+    class Meta:
+        verbose_name = _("shop day")
+        verbose_name_plural = _("shop days")
+
+
+class CategoryDay(models.Model):
+    """One day of one category: how often its products were looked at and how they sold."""
+
+    day = models.DateField(_("day"))
+    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("category"))
+    product_views = models.PositiveIntegerField(_("product views"), default=0)
+    viewing_visits = models.PositiveIntegerField(_("visits that viewed it"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    quantity = models.PositiveIntegerField(_("units sold"), default=0)
+    revenue = money_field(_("revenue, ₽"))
+
+    class Meta:
+        verbose_name = _("category day")
+        verbose_name_plural = _("category days")
+        indexes = [models.Index(fields=("day",), name="category_day_day")]
+
+
+class ManagerDay(models.Model):
+    """One day of one manager's orders (by the day they were placed): how fast they were taken and
+    called. The waits are kept as histograms ({bucket seconds: orders}) so a median and a 90th
+    percentile over any period come from the rollups, not from every order."""
+
+    day = models.DateField(_("day"))
+    manager = models.ForeignKey("customers.User", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("manager"))
+    claimed = models.PositiveIntegerField(_("orders taken"), default=0)
+    called = models.PositiveIntegerField(_("orders called"), default=0)
+    called_in_target = models.PositiveIntegerField(_("called within the target"), default=0)
+    cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    revenue = money_field(_("revenue, ₽"))
+    claim_waits = models.JSONField(default=dict)
+    call_waits = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("manager day")
+        verbose_name_plural = _("manager days")
+        indexes = [models.Index(fields=("day",), name="manager_day_day")]
 
 
 class RollupDay(models.Model):

@@ -11,19 +11,36 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from analytics.attribution import LOOKBACK, VisitRow, order_source
-from analytics.models import Attribution, ChannelDay, DeliveryCost, ProductCost, RollupChange, RollupDay
+from analytics.models import (
+    Attribution,
+    CategoryDay,
+    ChannelDay,
+    DeliveryCost,
+    ManagerDay,
+    ProductCost,
+    RollupChange,
+    RollupDay,
+    ShopDay,
+)
 from analytics.periods import day_of, day_start, shop_today
-from customers.models import Visit
-from orders.models import Order, OrderLine
+from customers.models import ProductView, Visit
+from orders.models import Cart, CartLine, Order, OrderLine
 
 ZERO = Decimal("0.00")
 CANCELLED = frozenset({Order.Status.CANCELLED})
 RETURNED = frozenset({Order.Status.RETURNED, Order.Status.NOT_COLLECTED})
+# Orders a manager confirmed with the customer, wherever they went after.
+CONFIRMED = frozenset({Order.Status.CONFIRMED, Order.Status.PACKED, Order.Status.SHIPPED,
+                       Order.Status.READY_FOR_PICKUP, Order.Status.DELIVERED, *RETURNED})
+# Yesterday is filled again by every refresh this long after it ended: a call made just after
+# midnight about an order of 23:58 belongs to yesterday's figures.
+SETTLING = timedelta(hours=1)
 # A first fill of a large shop is spread over several beats; `analytics_rebuild` does it at once.
 DAYS_PER_REFRESH = 31
 
@@ -32,6 +49,7 @@ DAYS_PER_REFRESH = 31
 class _Order:
     pk: int
     status: str
+    payment_status: str
     total: Decimal
     phone: str
     created_at: object
@@ -55,12 +73,15 @@ def channel_days_compute(day: date) -> list[ChannelDay]:
                                    utm_campaign=utm_campaign, device=device)
         return rows[key]
 
-    visits = (Visit.objects.filter(started_at__gte=since, started_at__lt=until)
-              .values_list("channel", "utm_source", "utm_campaign", "device").annotate(count=Count("id"))
+    day_visits = Visit.objects.filter(started_at__gte=since, started_at__lt=until)
+    visits = (day_visits.values_list("channel", "utm_source", "utm_campaign", "device")
+              .annotate(count=Count("id"), viewing=Count("id", filter=Q(product_views__isnull=False), distinct=True))
               .order_by())
-    for channel, utm_source, utm_campaign, device, count in visits:
+    for channel, utm_source, utm_campaign, device, count, viewing in visits:
         for attribution in Attribution.values:
-            row(attribution, channel, utm_source, utm_campaign, device).visits += count
+            figures = row(attribution, channel, utm_source, utm_campaign, device)
+            figures.visits += count
+            figures.viewing_visits += viewing
 
     day_orders = Order.objects.filter(created_at__gte=since, created_at__lt=until)
     orders = _orders(day_orders)
@@ -81,6 +102,10 @@ def channel_days_compute(day: date) -> list[ChannelDay]:
             )
             figures = row(attribution, source.channel, source.utm_source, source.utm_campaign, order.device)
             figures.orders += 1
+            figures.confirmed += order.status in CONFIRMED
+            figures.delivered += order.status == Order.Status.DELIVERED
+            figures.delivered_paid += (order.status == Order.Status.DELIVERED
+                                       and order.payment_status == Order.PaymentStatus.PAID)
             figures.cancelled += order.status in CANCELLED
             figures.returned += order.status in RETURNED
             figures.first_orders += order.pk in first_orders
@@ -94,9 +119,9 @@ def channel_days_compute(day: date) -> list[ChannelDay]:
 
 
 def _orders(day_orders) -> list[_Order]:
-    fields = ("pk", "status", "total_to_pay", "phone", "created_at", "channel", "utm_source", "utm_campaign",
-              "user_id", "visit_id", "visit__visitor_id", "visit__device", "visit__started_at", "visit__channel",
-              "visit__utm_source", "visit__utm_campaign")
+    fields = ("pk", "status", "payment_status", "total_to_pay", "phone", "created_at", "channel", "utm_source",
+              "utm_campaign", "user_id", "visit_id", "visit__visitor_id", "visit__device", "visit__started_at",
+              "visit__channel", "visit__utm_source", "visit__utm_campaign")
     orders = []
     for values in day_orders.order_by("created_at", "pk").values(*fields):
         visit = None
@@ -104,7 +129,8 @@ def _orders(day_orders) -> list[_Order]:
             visit = VisitRow(values["visit__started_at"], values["visit__channel"], values["visit__utm_source"],
                              values["visit__utm_campaign"])
         orders.append(_Order(
-            pk=values["pk"], status=values["status"], total=values["total_to_pay"], phone=values["phone"],
+            pk=values["pk"], status=values["status"], payment_status=values["payment_status"],
+            total=values["total_to_pay"], phone=values["phone"],
             created_at=values["created_at"], channel=values["channel"],
             utm=(values["utm_source"], values["utm_campaign"]), visit=visit,
             visitor_id=values["visit__visitor_id"], user_id=values["user_id"], device=values["visit__device"] or "",
@@ -155,6 +181,95 @@ def _order_costs(day_orders) -> dict[int, Decimal]:
     return {order_id: cost for order_id, cost in costs.items() if cost is not None}
 
 
+def shop_day_compute(day: date) -> ShopDay:
+    """Carts that got goods on the day, and how many of them left a contact at checkout."""
+    since, until = day_start(day), day_start(day + timedelta(days=1))
+    carts = Cart.objects.filter(pk__in=CartLine.objects.filter(added_at__gte=since, added_at__lt=until)
+                                .values("cart_id"))
+    return ShopDay(day=day, carts=carts.count(), checkouts=carts.exclude(email="", phone="").count())
+
+
+def category_days_compute(day: date) -> list[CategoryDay]:
+    since, until = day_start(day), day_start(day + timedelta(days=1))
+    rows: dict[int, CategoryDay] = {}
+
+    def row(category_id: int) -> CategoryDay:
+        if category_id not in rows:
+            rows[category_id] = CategoryDay(day=day, category_id=category_id)
+        return rows[category_id]
+
+    views = (ProductView.objects.filter(viewed_at__gte=since, viewed_at__lt=until)
+             .values_list("product__category_id").annotate(count=Count("id"), visits=Count("visit_id", distinct=True))
+             .order_by())
+    for category_id, count, visits in views:
+        row(category_id).product_views += count
+        row(category_id).viewing_visits += visits
+    lines = (OrderLine.objects.filter(order__created_at__gte=since, order__created_at__lt=until)
+             .exclude(order__status__in=[*CANCELLED, *RETURNED])
+             .values_list("product__category_id")
+             .annotate(orders=Count("order_id", distinct=True), quantity=Sum("quantity"), revenue=Sum("line_total"))
+             .order_by())
+    for category_id, orders, quantity, revenue in lines:
+        figures = row(category_id)
+        figures.orders, figures.quantity, figures.revenue = orders, quantity, revenue
+    return list(rows.values())
+
+
+def wait_bucket(seconds: float) -> int:
+    """The bucket a wait falls in: 15 seconds wide for the first half hour, 15 minutes up to a
+    day, one bucket beyond."""
+    seconds = max(seconds, 0)
+    if seconds < 1800:
+        return int(seconds // 15) * 15
+    if seconds < 86400:
+        return int(seconds // 900) * 900
+    return 86400
+
+
+def manager_days_compute(day: date) -> list[ManagerDay]:
+    since, until = day_start(day), day_start(day + timedelta(days=1))
+    target = settings.FIRST_CALL_TARGET_MINUTES * 60
+    rows: dict[int, ManagerDay] = {}
+    orders = (Order.objects.filter(created_at__gte=since, created_at__lt=until, manager__isnull=False)
+              .values_list("manager_id", "created_at", "claimed_at", "first_call_at", "status", "total_to_pay")
+              .order_by())
+    for manager_id, created_at, claimed_at, first_call_at, status, total in orders:
+        figures = rows.get(manager_id)
+        if figures is None:
+            figures = rows[manager_id] = ManagerDay(day=day, manager_id=manager_id, claim_waits={}, call_waits={})
+        figures.claimed += 1
+        figures.cancelled += status in CANCELLED
+        if status not in CANCELLED and status not in RETURNED:
+            figures.revenue += total
+        if claimed_at is not None:
+            _count(figures.claim_waits, wait_bucket((claimed_at - created_at).total_seconds()))
+        if first_call_at is not None:
+            wait = (first_call_at - created_at).total_seconds()
+            figures.called += 1
+            figures.called_in_target += wait <= target
+            _count(figures.call_waits, wait_bucket(wait))
+    return list(rows.values())
+
+
+def _count(histogram: dict, bucket: int) -> None:
+    histogram[str(bucket)] = histogram.get(str(bucket), 0) + 1
+
+
+@dataclass
+class DayRows:
+    """Everything the reports keep about one shop day."""
+
+    channels: list[ChannelDay]
+    categories: list[CategoryDay]
+    managers: list[ManagerDay]
+    shop: ShopDay
+
+
+def day_rows_compute(day: date) -> DayRows:
+    return DayRows(channel_days_compute(day), category_days_compute(day), manager_days_compute(day),
+                   shop_day_compute(day))
+
+
 def rollup_day_fill(*, day: date) -> int:
     """Recompute one shop day and replace its rows; returns how many rows it has.
 
@@ -163,13 +278,15 @@ def rollup_day_fill(*, day: date) -> int:
     day is recomputed and only those are deleted, so a change made during the fill is kept."""
     RollupDay.objects.update_or_create(day=day, defaults={"state": RollupDay.State.STARTED})
     change_ids = list(RollupChange.objects.filter(day=day).values_list("pk", flat=True))
-    rows = channel_days_compute(day)
+    rows = day_rows_compute(day)
     with transaction.atomic():
-        ChannelDay.objects.filter(day=day).delete()
-        ChannelDay.objects.bulk_create(rows, batch_size=1000)
+        for model, new_rows in ((ChannelDay, rows.channels), (CategoryDay, rows.categories),
+                                (ManagerDay, rows.managers), (ShopDay, [rows.shop])):
+            model.objects.filter(day=day).delete()
+            model.objects.bulk_create(new_rows, batch_size=1000)
         RollupChange.objects.filter(pk__in=change_ids).delete()
         RollupDay.objects.filter(day=day).update(state=RollupDay.State.DONE, filled_at=timezone.now())
-    return len(rows)
+    return len(rows.channels)
 
 
 def rollup_days_due(*, today: date | None = None) -> list[date]:
@@ -178,7 +295,10 @@ def rollup_days_due(*, today: date | None = None) -> list[date]:
     done = set(RollupDay.objects.filter(state=RollupDay.State.DONE, day__lt=today).values_list("day", flat=True))
     changed = set(RollupChange.objects.filter(day__lt=today).values_list("day", flat=True).distinct().order_by())
     missing = set(rollup_days_all(today=today)) - done
-    return sorted(missing | (changed & done))
+    yesterday = today - timedelta(days=1)
+    unsettled = set(RollupDay.objects.filter(day=yesterday, filled_at__lt=day_start(today) + SETTLING)
+                    .values_list("day", flat=True))
+    return sorted(missing | (changed & done) | unsettled)
 
 
 def rollup_days_all(*, today: date | None = None) -> list[date]:

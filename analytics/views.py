@@ -2,7 +2,7 @@
 Thin: the figures come from analytics.reports, the writes from analytics.costs."""
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -12,8 +12,41 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from analytics.costs import CSV_COLUMNS, CsvError, csv_rows, marketing_costs_save
+from analytics.dashboard import chart_data, dashboard_build
 from analytics.forms import report_form
-from analytics.reports import REPORTS, report_build, reports_for
+from analytics.models import MarketingCost
+from analytics.periods import PRESETS
+from analytics.reports import OWNER_PERMISSION, REPORTS, report_build, reports_for
+
+
+def admin_home(request: HttpRequest) -> HttpResponse:
+    """/admin/: the owner lands on the dashboard; everyone else (and ?sections=1) on the admin index."""
+    if request.user.has_perm(OWNER_PERMISSION) and "sections" not in request.GET:
+        return dashboard(request)
+    return admin.site.index(request)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(OWNER_PERMISSION):
+        raise PermissionDenied
+    form = report_form(request.GET.copy())
+    board = None
+    if form.is_valid():
+        board = dashboard_build(period=form.cleaned_data["period"], attribution=form.cleaned_data["attribution"])
+    context = {
+        **admin.site.each_context(request),
+        "opts": MarketingCost._meta,
+        "title": _("Dashboard"),
+        "form": form,
+        "fields": form.fields_for("dashboard"),
+        "board": board,
+        "charts": chart_data(board) if board else None,
+        "presets": [(key, label, _with(request.GET, preset=key, start="", end="")) for key, label in PRESETS.items()],
+        "preset": request.GET.get("preset") or ("" if request.GET.get("start") else form.DEFAULT_PRESET),
+        "reports": reports_for(request.user),
+    }
+    template = "analytics/_dashboard_body.html" if request.htmx else "analytics/dashboard.html"
+    return TemplateResponse(request, template, context, status=200 if board else 400)
 
 
 def report_page(request: HttpRequest, name: str, model_admin) -> HttpResponse:
@@ -34,6 +67,7 @@ def report_page(request: HttpRequest, name: str, model_admin) -> HttpResponse:
         "opts": model_admin.opts,
         "title": spec.title,
         "form": form,
+        "fields": form.fields_for(name),
         "table": table,
         "report": spec,
         "reports": reports_for(request.user),

@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from analytics.views import admin_home, dashboard
 from core.csrf import cross_origin_protected
 
 admin.site.site_header = settings.STORE_NAME
@@ -14,6 +15,9 @@ urlpatterns = [
     # The storefront first: most requests are for it, and patterns are tried in order.
     path("", include("catalog.urls")),
     path("feeds/", include("integrations.urls")),
+    # The owner's landing page is the dashboard; the admin's own index stays for everyone else.
+    path("admin/", admin.site.admin_view(admin_home)),
+    path("admin/analytics/dashboard/", admin.site.admin_view(dashboard), name="analytics_dashboard"),
     path("admin/", admin.site.urls),
     path("i18n/setlang/", cross_origin_protected(set_language), name="set_language"),
     path("api/v1/", include("config.api_urls")),

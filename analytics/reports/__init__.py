@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from analytics.reports import sales
+from analytics.reports import funnel, operations, sales
 from analytics.reports.reading import FiguresReader
 from analytics.reports.tables import Table
 
@@ -33,6 +33,12 @@ REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
         reader=reader, period=query["period"], by_utm=query["by"] == "utm")),
     ReportSpec("trend", _("Day by day"), marketing=True,
                build=lambda reader, query: sales.daily_trend(reader=reader, period=query["period"])),
+    ReportSpec("funnel", _("Funnel"), marketing=True, build=lambda reader, query: funnel.funnel_report(
+        reader=reader, period=query["period"], channel=query["channel"], device=query["device"])),
+    ReportSpec("categories", _("By category"), marketing=True,
+               build=lambda reader, query: operations.categories_report(reader=reader, period=query["period"])),
+    ReportSpec("managers", _("Managers"),
+               build=lambda reader, query: operations.managers_report(reader=reader, period=query["period"])),
 )}
 
 

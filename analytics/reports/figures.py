@@ -8,8 +8,8 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0.00")
-ADDITIVE = ("visits", "orders", "cancelled", "returned", "revenue", "first_orders", "costed_revenue",
-            "goods_cost", "delivery_cost")
+ADDITIVE = ("visits", "viewing_visits", "orders", "confirmed", "delivered", "delivered_paid", "cancelled", "returned",
+            "revenue", "first_orders", "costed_revenue", "goods_cost", "delivery_cost")
 
 
 def _ratio(part, whole, *, places: str = "0.01") -> Decimal | None:
@@ -25,7 +25,11 @@ def percent(part, whole) -> Decimal | None:
 @dataclass
 class Figures:
     visits: int = 0
+    viewing_visits: int = 0
     orders: int = 0
+    confirmed: int = 0
+    delivered: int = 0
+    delivered_paid: int = 0
     cancelled: int = 0
     returned: int = 0
     revenue: Decimal = ZERO

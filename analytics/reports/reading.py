@@ -6,10 +6,10 @@ from datetime import date
 
 from django.db.models import Sum
 
-from analytics.models import ChannelDay, MarketingCost, RollupChange, RollupDay
+from analytics.models import CategoryDay, ChannelDay, ManagerDay, MarketingCost, RollupChange, RollupDay, ShopDay
 from analytics.periods import Period, shop_today
 from analytics.reports.figures import ADDITIVE, Figures
-from analytics.rollups import channel_days_compute
+from analytics.rollups import DayRows, day_rows_compute
 
 # What a report may group by and filter on.
 DIMENSIONS = ("day", "channel", "utm_source", "utm_campaign", "device")
@@ -23,7 +23,8 @@ class FiguresReader:
     def __init__(self, *, attribution: str, today: date | None = None) -> None:
         self.attribution = attribution
         self.today = today or shop_today()
-        self._live: dict[date, list[ChannelDay]] = {}
+        self._live: dict[date, DayRows] = {}
+        self._splits: dict[Period, tuple[list[date], list[date]]] = {}
 
     def figures(self, period: Period, *, by: tuple[str, ...] = (), **filters) -> dict[tuple, Figures]:
         """{(values of `by`...): Figures} over the period; `filters` are exact matches on DIMENSIONS."""
@@ -47,6 +48,11 @@ class FiguresReader:
         return self.figures(period, **filters).get((), Figures())
 
     def _split(self, period: Period) -> tuple[list[date], list[date]]:
+        if period not in self._splits:
+            self._splits[period] = self._ready_and_live(period)
+        return self._splits[period]
+
+    def _ready_and_live(self, period: Period) -> tuple[list[date], list[date]]:
         days = [day for day in period.each_day() if day <= self.today]
         if not days:
             return [], []
@@ -56,10 +62,54 @@ class FiguresReader:
         ready.discard(self.today)
         return [day for day in days if day in ready], [day for day in days if day not in ready]
 
-    def _live_rows(self, day: date) -> list[ChannelDay]:
+    def _day_rows(self, day: date) -> DayRows:
         if day not in self._live:
-            self._live[day] = [row for row in channel_days_compute(day) if row.attribution == self.attribution]
+            self._live[day] = day_rows_compute(day)
         return self._live[day]
+
+    def _live_rows(self, day: date) -> list[ChannelDay]:
+        return [row for row in self._day_rows(day).channels if row.attribution == self.attribution]
+
+    def categories(self, period: Period) -> dict[int, dict]:
+        """{category id: {product_views, viewing_visits, orders, quantity, revenue}} over the period."""
+        fields = ("product_views", "viewing_visits", "orders", "quantity", "revenue")
+        stored, live = self._split(period)
+        result: dict[int, dict] = defaultdict(lambda: dict.fromkeys(fields, 0))
+        rows = (CategoryDay.objects.filter(day__in=stored).values("category_id")
+                .annotate(**{name: Sum(name) for name in fields}).order_by()) if stored else []
+        for values in rows:
+            _add(result[values["category_id"]], values, fields)
+        for day in live:
+            for row in self._day_rows(day).categories:
+                _add(result[row.category_id], vars(row), fields)
+        return dict(result)
+
+    def managers(self, period: Period) -> dict[int, ManagerDay]:
+        """{manager id: ManagerDay summed over the period, histograms merged}."""
+        stored, live = self._split(period)
+        result: dict[int, ManagerDay] = {}
+        rows = list(ManagerDay.objects.filter(day__in=stored)) if stored else []
+        for row in [*rows, *(row for day in live for row in self._day_rows(day).managers)]:
+            total = result.setdefault(row.manager_id, ManagerDay(manager_id=row.manager_id, claim_waits={},
+                                                                  call_waits={}))
+            for name in ("claimed", "called", "called_in_target", "cancelled", "revenue"):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+            for name in ("claim_waits", "call_waits"):
+                merged = getattr(total, name)
+                for bucket, count in getattr(row, name).items():
+                    merged[bucket] = merged.get(bucket, 0) + count
+        return result
+
+    def shop(self, period: Period) -> dict:
+        """{carts, checkouts} over the period."""
+        stored, live = self._split(period)
+        totals = {"carts": 0, "checkouts": 0}
+        if stored:
+            _add(totals, ShopDay.objects.filter(day__in=stored).aggregate(carts=Sum("carts"),
+                                                                          checkouts=Sum("checkouts")), totals)
+        for day in live:
+            _add(totals, vars(self._day_rows(day).shop), totals)
+        return totals
 
     @staticmethod
     def _add_costs(result, period: Period, *, by, filters) -> None:
@@ -76,6 +126,11 @@ class FiguresReader:
                 continue
             key = tuple(values.get(name, "") for name in by)
             result[key].cost += values["total"]
+
+
+def _add(total: dict, values: dict, fields) -> None:
+    for name in fields:
+        total[name] += values.get(name) or 0
 
 
 def _grouped(queryset, by, sums: dict) -> list[dict]:

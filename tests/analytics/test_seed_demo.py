@@ -1,3 +1,4 @@
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -5,6 +6,8 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from PIL import Image
 
+from analytics.models import MarketingCost, RollupDay
+from analytics.periods import day_of, shop_today
 from catalog.cache import catalog_version
 from catalog.models import (
     Brand,
@@ -15,8 +18,9 @@ from catalog.models import (
     ProductVariant,
 )
 from customers.demo import CUSTOMER_EMAIL_DOMAIN, STAFF_ACCOUNTS
-from customers.models import User
+from customers.models import User, Visit
 from customers.roles import MANAGER, OWNER, WAREHOUSE
+from orders.models import Order
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -216,7 +220,35 @@ def test_seeding_drops_the_cached_storefront_pages():
     assert catalog_version() != version
 
 
-def test_orders_option_is_accepted_and_explained():
-    output = seed(orders=10)
+def test_history_days_make_visits_orders_and_costs_on_past_days_only(settings):
+    settings.DEBUG = True
 
-    assert "checkout" in output
+    output = seed(history_days=5, orders=40)
+
+    today = shop_today()
+    days = {day_of(moment) for moment in Order.objects.values_list("created_at", flat=True)}
+    assert "History: 5 days" in output
+    assert Order.objects.count() > 20
+    assert days <= {today - timedelta(days=n) for n in range(1, 6)}
+    assert Visit.objects.count() > Order.objects.count() * 10
+    assert MarketingCost.objects.filter(channel="paid_search").exists()
+    assert Order.objects.filter(channel="phone", manager__isnull=False).exists()
+    assert Order.objects.filter(first_call_at__isnull=False).count() > 10
+    assert RollupDay.objects.filter(state=RollupDay.State.DONE).count() == 5
+
+
+def test_the_history_is_added_once(settings):
+    settings.DEBUG = True
+    seed(history_days=2, orders=10)
+    orders = Order.objects.count()
+
+    seed(history_days=2, orders=10)
+
+    assert Order.objects.count() == orders
+
+
+def test_orders_alone_make_a_month_of_history():
+    output = seed(orders=30)
+
+    assert "History: 30 days" in output
+    assert Order.objects.exists()

@@ -1,12 +1,16 @@
-"""Fill the shop with demo data: `manage.py seed_demo [--products 300] [--customers 50]`.
+"""Fill the shop with demo data: `manage.py seed_demo [--products 300] [--customers 50]
+[--history-days 90] [--orders 1200]`.
 
 Safe to run again: it adds only what is missing (products are numbered by SKU, VT-000001...),
-so a larger --products extends the catalog. `make run` calls it with --first-time-only."""
+so a larger --products extends the catalog; a history is added once. `make run` calls it with
+--first-time-only --history-days 90. It lives in analytics, the top layer, because it fills
+every app."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from analytics.demo import demo_history_create
 from catalog.demo import demo_catalog_create, demo_products_exist
 from customers.demo import CUSTOMER_EMAIL_DOMAIN, demo_customers_create, demo_staff_ensure, demo_staff_existing
 from marketing.demo import demo_campaigns_start
@@ -19,7 +23,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--products", type=int, default=300, help="How many demo products (default 300).")
         parser.add_argument("--customers", type=int, default=50, help="How many demo customers (default 50).")
-        parser.add_argument("--orders", type=int, default=0, help="How many demo orders (default 0).")
+        parser.add_argument("--history-days", type=int, default=0,
+                            help="Days of past trade to make up: visits, orders, costs (default 0: none).")
+        parser.add_argument("--orders", type=int, default=0,
+                            help="About how many orders in the history (default 8 a day; "
+                                 "without --history-days, over the last 30 days).")
         parser.add_argument("--seed", type=int, default=42, help="Random seed: same seed, same shop (default 42).")
         parser.add_argument("--first-time-only", action="store_true",
                             help="Do nothing if the shop already has products.")
@@ -43,8 +51,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Promo codes: {demo_promo_codes_create()} added.")
         left = demo_campaigns_start(customer_email_domain=CUSTOMER_EMAIL_DOMAIN, seed=options["seed"])
         self.stdout.write(f"Abandoned-cart campaign switched on; demo carts left: {left}.")
-        if options["orders"]:
-            self.stdout.write("Orders arrive with the checkout feature: --orders is accepted and ignored for now.")
+        days = options["history_days"] or (30 if options["orders"] else 0)
+        if days:
+            with tqdm(desc="History", unit=" days", disable=quiet) as bar:
+                history = demo_history_create(days=days, orders=options["orders"] or 8 * days,
+                                              seed=options["seed"], on_progress=_updater(bar))
+            self.stdout.write(f"History: {history.days} days, {history.visits} visits, {history.orders} orders added.")
         self._print_staff(staff)
 
     def _print_staff(self, accounts) -> None:
