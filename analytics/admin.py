@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 
 from analytics import views
-from analytics.models import DeliveryCost, MarketingCost, ProductCost, RollupDay
+from analytics.models import DeliveryCost, MarketingCost, ProductCost, RollupDay, Scenario
 
 
 @admin.register(MarketingCost)
@@ -22,6 +22,7 @@ class MarketingCostAdmin(admin.ModelAdmin):
         return [
             path("import/", with_admin(views.marketing_costs_import), name="analytics_marketingcost_import"),
             path("reports/<slug:name>/", with_admin(views.report_page), name="analytics_report"),
+            path("what-if/", with_admin(views.whatif_page), name="analytics_whatif"),
             *super().get_urls(),
         ]
 
@@ -56,3 +57,10 @@ class RollupDayAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    list_display = ("name", "created_by", "created_at")
+    readonly_fields = ("inputs", "created_by", "created_at")
+    search_fields = ("name",)

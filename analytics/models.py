@@ -208,3 +208,21 @@ class RollupChange(models.Model):
     class Meta:
         verbose_name = _("rollup change")
         verbose_name_plural = _("rollup changes")
+
+
+class Scenario(models.Model):
+    """A what-if model the owner saved under a name, to compare with others side by side."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    inputs = models.JSONField(_("inputs"))
+    created_by = models.ForeignKey("customers.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("saved by"))
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("what-if scenario")
+        verbose_name_plural = _("what-if scenarios")
+
+    def __str__(self) -> str:
+        return self.name

@@ -14,9 +14,13 @@ from django.utils.translation import ngettext
 from analytics.costs import CSV_COLUMNS, CsvError, csv_rows, marketing_costs_save
 from analytics.dashboard import chart_data, dashboard_build
 from analytics.forms import report_form
-from analytics.models import MarketingCost
+from analytics.models import MarketingCost, Scenario
 from analytics.periods import PRESETS
 from analytics.reports import OWNER_PERMISSION, REPORTS, report_build, reports_for
+from analytics.routers import replica_reads
+from analytics.services import scenario_save
+from analytics.whatif import WhatIfInputs, whatif_prefill, whatif_project, whatif_year
+from analytics.whatif_forms import ScenarioNameForm, WhatIfForm
 
 
 def admin_home(request: HttpRequest) -> HttpResponse:
@@ -32,7 +36,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     form = report_form(request.GET.copy())
     board = None
     if form.is_valid():
-        board = dashboard_build(period=form.cleaned_data["period"], attribution=form.cleaned_data["attribution"])
+        with replica_reads():
+            board = dashboard_build(period=form.cleaned_data["period"], attribution=form.cleaned_data["attribution"])
     context = {
         **admin.site.each_context(request),
         "opts": MarketingCost._meta,
@@ -58,7 +63,8 @@ def report_page(request: HttpRequest, name: str, model_admin) -> HttpResponse:
     form = report_form(request.GET.copy())
     table = None
     if form.is_valid():
-        table = report_build(name=name, query=form.cleaned_data)
+        with replica_reads():
+            table = report_build(name=name, query=form.cleaned_data)
         if request.GET.get("export") == "csv":
             period = form.cleaned_data["period"]
             return table.csv_response(filename=f"{name}-{period.start}-{period.end}")
@@ -122,3 +128,43 @@ def marketing_costs_import(request: HttpRequest, model_admin) -> HttpResponse:
         "columns": CSV_COLUMNS,
     }
     return TemplateResponse(request, "analytics/cost_import.html", context, status=status)
+
+
+def whatif_page(request: HttpRequest, model_admin) -> HttpResponse:
+    """The owner's money model: change any number and the year recomputes (htmx swaps the result)."""
+    if not request.user.has_perm(OWNER_PERMISSION):
+        raise PermissionDenied
+    scenario = Scenario.objects.filter(pk=request.GET.get("scenario") or None).first()
+    base = WhatIfInputs.from_json(scenario.inputs) if scenario else whatif_prefill()
+    submitted = request.POST if request.method == "POST" else (
+        request.GET if "average_order_value" in request.GET else None)
+    channels = ([key.removeprefix("visits__") for key in submitted if key.startswith("visits__")]
+                if submitted is not None else [channel.channel for channel in base.channels])
+    form = WhatIfForm(submitted, channels=channels, initial=WhatIfForm.initial_for(base))
+    name_form = ScenarioNameForm(request.POST if request.method == "POST" else None)
+    inputs = base if submitted is None else (form.inputs() if form.is_valid() else None)
+    if request.method == "POST" and inputs is not None and name_form.is_valid():
+        saved = scenario_save(name=name_form.cleaned_data["name"], inputs=inputs, by=request.user)
+        messages.success(request, _("Scenario “%(name)s” saved.") % {"name": saved.name})
+        return redirect(f"{reverse('admin:analytics_whatif')}?scenario={saved.pk}")
+    months = whatif_project(inputs) if inputs is not None else None
+    compared = [(item, whatif_year(whatif_project(WhatIfInputs.from_json(item.inputs))))
+                for item in Scenario.objects.filter(pk__in=[pk for pk in request.GET.getlist("compare")
+                                                            if pk.isdigit()])]
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": _("What-if model"),
+        "form": form,
+        "name_form": name_form,
+        "scenario": scenario,
+        "months": months,
+        "year": whatif_year(months) if months else None,
+        "scenarios": Scenario.objects.all()[:50],
+        "compared": compared,
+        "compared_scenarios": [item for item, _year in compared],
+        "reports": reports_for(request.user),
+    }
+    template = "analytics/_whatif_result.html" if request.htmx else "analytics/whatif.html"
+    status = 400 if inputs is None or (request.method == "POST" and not name_form.is_valid()) else 200
+    return TemplateResponse(request, template, context, status=status)

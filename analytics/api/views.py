@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from analytics.costs import CsvError, csv_rows, marketing_costs_save
 from analytics.forms import report_form
 from analytics.reports import REPORTS, report_build
+from analytics.routers import replica_reads
 
 
 class AnalyticsApi(APIView):
@@ -49,7 +50,8 @@ class AnalyticsReportApi(AnalyticsApi):
         if not form.is_valid():
             return Response({"detail": " ".join(form.errors.get("__all__", [])) or _("Check the period."),
                              "errors": form.errors}, status=status.HTTP_400_BAD_REQUEST)
-        table = report_build(name=name, query=form.cleaned_data)
+        with replica_reads():
+            table = report_build(name=name, query=form.cleaned_data)
         if request.query_params.get("export") == "csv":
             period = form.cleaned_data["period"]
             return table.csv_response(filename=f"{name}-{period.start}-{period.end}")
