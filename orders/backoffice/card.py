@@ -8,8 +8,10 @@ Higher apps add their own parts (marketing: the messages sent) in a module named
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from customers.identity import same_person
@@ -74,5 +76,7 @@ def customer_card(order: Order) -> dict:
         "visits": list(visits.order_by("-started_at")[:RECENT]),
         "product_views": list(views.select_related("product").order_by("-viewed_at")[:RECENT]),
         "calls": list(CallLog.objects.filter(order=order).select_related("manager")),
+        # What the clock says where the customer is, before a manager calls them.
+        "local_time": timezone.localtime(timezone=ZoneInfo(order.timezone)) if order.timezone else None,
         "sections": sorted(sections, key=lambda section: section.position),
     }

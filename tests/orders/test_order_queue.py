@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -67,6 +68,18 @@ def test_order_taken_after_the_target_keeps_its_red_mark_once_taken(client, mana
 
     claim_cell = html.split('class="field-time_to_claim"', 1)[1].split("</td>", 1)[0]
     assert 'class="bo-late">10:0' in claim_cell
+
+
+def test_customer_card_tells_the_manager_the_time_where_the_customer_is(client, manager):
+    order = order_claim(order=OrderFactory(timezone="Asia/Novosibirsk"), manager=manager)
+
+    novosibirsk = ZoneInfo("Asia/Novosibirsk")
+    before = timezone.localtime(timezone=novosibirsk)
+    html = client.get(reverse("admin:orders_order_change", args=[order.pk])).content.decode()
+    after = timezone.localtime(timezone=novosibirsk)
+
+    shown = html.split("Local time", 1)[1][:80]
+    assert f"{before:%H:%M}" in shown or f"{after:%H:%M}" in shown
 
 
 def test_history_button_opens_the_orders_own_history(client, manager):
