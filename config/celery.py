@@ -74,6 +74,19 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0),
         "options": {"expires": 3000},
     },
+    # Parcels on their way are asked about at their carrier (each parcel every PARCEL_CHECK_MINUTES,
+    # longer after failures); claimed rows make overlapping runs skip each other's parcels.
+    "shipping-parcels-poll": {
+        "task": "shipping.tasks.parcels_poll_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # The carriers' lists of pickup points and lockers, once a night (idempotent).
+    "shipping-pickup-points-load": {
+        "task": "shipping.tasks.pickup_points_load_task",
+        "schedule": crontab(hour=4, minute=15),
+        "options": {"expires": 3600},
+    },
     "orders-not-collected-expire": {
         "task": "orders.tasks.orders_not_collected_expire_task",
         "schedule": 600.0,

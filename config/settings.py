@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "catalog",
     "customers",
     "orders",
+    "shipping",
     "marketing",
     "analytics",
     "integrations",
@@ -418,6 +419,25 @@ PAYMENT_PROVIDER = env_str(
 )
 # A payment whose notification has not come after this many minutes is asked about (beat).
 PAYMENT_CHECK_AFTER_MINUTES = env_int("PAYMENT_CHECK_AFTER_MINUTES", 3)
+
+# --- Carriers (shipping/) ------------------------------------------------------------------
+# A delivery method names its carrier; its shipped parcels are followed once the carrier's keys
+# are given. Without keys nothing is asked and managers move orders by hand, as before.
+RUSSIAN_POST_LOGIN = env_str("RUSSIAN_POST_LOGIN")
+RUSSIAN_POST_PASSWORD = env_str("RUSSIAN_POST_PASSWORD")
+RUSSIAN_POST_API_URL = env_str("RUSSIAN_POST_API_URL", "https://tracking.russianpost.ru/rtm34")
+# Russian Post's answer has no storage date: it keeps parcels this many days.
+RUSSIAN_POST_STORAGE_DAYS = env_int("RUSSIAN_POST_STORAGE_DAYS", 30)
+CDEK_CLIENT_ID = env_str("CDEK_CLIENT_ID")
+CDEK_CLIENT_SECRET = env_str("CDEK_CLIENT_SECRET")
+CDEK_API_URL = env_str("CDEK_API_URL", "https://api.cdek.ru/v2/")
+# Used only when CDEK's answer has no keep_free_until.
+CDEK_STORAGE_DAYS = env_int("CDEK_STORAGE_DAYS", 7)
+CARRIER_TIMEOUT = env_int("CARRIER_TIMEOUT", 10)
+# A parcel on its way is asked about this often; a carrier that does not answer is asked again
+# after 5, 10, 20... minutes, never less often than this.
+PARCEL_CHECK_MINUTES = env_int("PARCEL_CHECK_MINUTES", 120)
+PARCEL_POLL_THREADS = env_int("PARCEL_POLL_THREADS", 8)
 # Signs the test provider's notifications; derived from SECRET_KEY when empty.
 PAYMENT_TEST_SECRET = env_str("PAYMENT_TEST_SECRET")
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("account/", include("customers.urls")),
     path("m/", include("marketing.urls")),
     path("", include("orders.urls")),
+    path("", include("shipping.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -33,17 +33,13 @@ def basic_auth(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def json_request(method: str, url: str, *, body: Any = None, headers: Mapping[str, str] | None = None,
-                 timeout: float = 10.0) -> Answer:
-    """Send `body` as JSON (if any) and return the service's answer with its JSON decoded
-    (None when it sent no JSON). Raises ServiceUnavailable on a timeout, a network error or a 5xx."""
+def http_request(method: str, url: str, *, data: bytes | None = None, headers: Mapping[str, str] | None = None,
+                 timeout: float = 10.0) -> tuple[int, bytes]:
+    """Send `data` and return the service's (status, body), whatever the status. Raises
+    ServiceUnavailable on a timeout, a network error or a 5xx."""
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"Not an HTTP address: {url!r}")
-    data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
     request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 (scheme checked above)
-    request.add_header("Accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
     for name, value in (headers or {}).items():
         request.add_header(name, value)
     try:
@@ -55,6 +51,16 @@ def json_request(method: str, url: str, *, body: Any = None, headers: Mapping[st
         raise ServiceUnavailable(f"{method} {url}: {error}") from error
     if status >= 500:
         raise ServiceUnavailable(f"{method} {url}: HTTP {status}")
+    return status, raw
+
+
+def json_request(method: str, url: str, *, body: Any = None, headers: Mapping[str, str] | None = None,
+                 timeout: float = 10.0) -> Answer:
+    """Send `body` as JSON (if any) and return the service's answer with its JSON decoded
+    (None when it sent no JSON). Raises ServiceUnavailable on a timeout, a network error or a 5xx."""
+    data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
+    all_headers = {"Accept": "application/json", **({"Content-Type": "application/json"} if data else {})}
+    status, raw = http_request(method, url, data=data, headers={**all_headers, **(headers or {})}, timeout=timeout)
     try:
         decoded = json.loads(raw) if raw else None
     except ValueError:

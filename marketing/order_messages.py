@@ -99,7 +99,7 @@ def _context(order: Order, kind: str, *, language: str, now: datetime.datetime) 
     if kind in (MessageKind.ORDER_READY_FOR_PICKUP, MessageKind.ORDER_PARCEL_WAITING):
         context.update(
             pickup_address=pickup_address(order, language=language),
-            storage_deadline=storage_deadline(now),
+            storage_deadline=order.pickup_deadline or storage_deadline(now),
             tracking_number=order.tracking_number,
         )
     return context

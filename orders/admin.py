@@ -46,7 +46,7 @@ class PickupPointInline(admin.TabularInline):
 
 @admin.register(DeliveryMethod)
 class DeliveryMethodAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "price", "free_from", "days_min", "days_max", "is_active", "position")
+    list_display = ("name", "kind", "carrier", "price", "free_from", "days_min", "days_max", "is_active", "position")
     list_editable = ("is_active", "position")
     list_filter = ("kind", "is_active")
     inlines = [PickupPointInline]
@@ -54,9 +54,9 @@ class DeliveryMethodAdmin(admin.ModelAdmin):
 
 @admin.register(PickupPoint)
 class PickupPointAdmin(admin.ModelAdmin):
-    list_display = ("name", "city", "address", "opening_hours", "delivery_method", "is_active")
+    list_display = ("name", "city", "address", "opening_hours", "delivery_method", "code", "is_active")
     list_filter = ("delivery_method", "is_active", "city")
-    search_fields = ("name", "address", "city")
+    search_fields = ("name", "address", "city", "code")
 
 
 @admin.register(PromoCode)

@@ -15,8 +15,17 @@ class DeliveryMethod(models.Model):
         PICKUP = "pickup", _("Pickup point or parcel locker")
         POST = "post", _("Russian Post")
 
+    class Carrier(models.TextChoices):
+        NONE = "", _("The shop's own")
+        RUSSIAN_POST = "russian_post", _("Russian Post")
+        CDEK = "cdek", _("CDEK")
+
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=120)
+    carrier = models.CharField(
+        _("carrier"), max_length=16, choices=Carrier.choices, blank=True,
+        help_text=_("Whose parcels these are: the shop follows them by their tracking number."),
+    )
     description = models.TextField(_("description"), blank=True)
     price = money_field(_("price, ₽"))
     free_from = models.DecimalField(
@@ -58,6 +67,10 @@ class PickupPoint(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=255)
     opening_hours = models.CharField(_("opening hours"), max_length=255, blank=True)
+    # The carrier's code of the point, for points loaded from its list (blank for the shop's own).
+    code = models.CharField(_("carrier's code"), max_length=64, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -65,6 +78,11 @@ class PickupPoint(models.Model):
         ordering = ("position", "name")
         verbose_name = _("pickup point")
         verbose_name_plural = _("pickup points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("delivery_method", "code"), condition=~Q(code=""), name="pickup_point_unique_code"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}, {self.address}"

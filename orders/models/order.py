@@ -97,6 +97,9 @@ class Order(TimeStampedModel):
     delivery_date = models.DateField(_("preferred delivery date"), null=True, blank=True)
     delivery_time_window = models.CharField(_("preferred time"), max_length=32, blank=True)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
+    # The last day the carrier keeps the parcel at the pickup point, as the carrier says;
+    # empty: settings.PICKUP_STORAGE_DAYS from "ready for pickup".
+    pickup_deadline = models.DateField(_("kept at the pickup point until"), null=True, blank=True)
     # The delivery address's zone (customers.timezones), for SMS quiet hours; "" means the shop's.
     timezone = models.CharField(_("customer's time zone"), max_length=64, blank=True, editable=False)
     # Payment

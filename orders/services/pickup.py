@@ -46,8 +46,10 @@ def orders_not_collected_expire(*, now: datetime.datetime | None = None, batch_s
     """
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.PICKUP_STORAGE_DAYS)
+    # A parcel the carrier keeps longer (its own deadline) waits for that day or the carrier's return.
+    waiting = orders_waiting_for_pickup(since_before=cutoff).exclude(pickup_deadline__gte=timezone.localdate(now))
     moved = 0
-    for order in orders_waiting_for_pickup(since_before=cutoff)[:batch_size]:
+    for order in waiting[:batch_size]:
         try:
             order_transition(
                 order=order, to_status=Order.Status.NOT_COLLECTED, by=None,
