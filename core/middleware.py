@@ -5,17 +5,27 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 
+def content_security_policy() -> str:
+    """settings.CONTENT_SECURITY_POLICY as a header; a form may also lead to the payment
+    provider's page (settings.PAYMENT_PAGE_ORIGINS): browsers apply form-action to the redirects
+    that follow a form, and checkout ends on the provider's confirmation page."""
+    policy = dict(settings.CONTENT_SECURITY_POLICY)
+    origins = " ".join(getattr(settings, "PAYMENT_PAGE_ORIGINS", ()))
+    if origins and "form-action" in policy:
+        policy["form-action"] = f"{policy['form-action']} {origins}"
+    return "; ".join(f"{name} {value}" for name, value in policy.items())
+
+
 class ContentSecurityPolicyMiddleware:
     """Send a Content-Security-Policy: every script, style and picture comes from the shop itself."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.policy = "; ".join(f"{name} {value}" for name, value in settings.CONTENT_SECURITY_POLICY.items())
 
     def __call__(self, request):
         response = self.get_response(request)
         if not request.path.startswith(settings.CONTENT_SECURITY_POLICY_EXEMPT):
-            response.headers.setdefault("Content-Security-Policy", self.policy)
+            response.headers.setdefault("Content-Security-Policy", content_security_policy())
         return response
 
 

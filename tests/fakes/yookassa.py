@@ -36,6 +36,7 @@ class FakeYooKassa(FakeService):
         settings.YOOKASSA_API_URL = self.url + "/v3/"
         settings.YOOKASSA_TIMEOUT = 1
         settings.PAYMENT_PROVIDER = "yookassa"
+        settings.PAYMENT_PAGE_ORIGINS = [self.url]  # its confirmation page, as YOOKASSA_CONFIRMATION_ORIGIN
 
     # --- what the shopper does on the confirmation page, and YooKassa's notification ---------
 

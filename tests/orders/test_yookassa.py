@@ -190,3 +190,10 @@ def test_receipt_items_add_up_to_the_total_when_a_discount_and_points_are_spread
 
     assert sum(item.total for item in items) == Decimal("1167.00")
     assert sum(item.quantity for item in items if not item.is_delivery) == 4
+
+
+def test_checkout_page_lets_its_form_lead_to_yookassas_confirmation_page(client, yookassa):
+    policy = client.get(reverse("orders:cart")).headers["Content-Security-Policy"]
+
+    form_action = next(part for part in policy.split("; ") if part.startswith("form-action"))
+    assert form_action == f"form-action 'self' {yookassa.url}"
