@@ -70,6 +70,28 @@ def order_refund(*, order: Order, reason: str = Refund.Reason.ORDER_CLOSED) -> l
     return refunds
 
 
+def order_refund_overpaid(*, order: Order) -> list[Refund]:
+    """A paid order that now costs less (a manager took goods out, changed the delivery): what
+    was paid beyond its new total goes back. The key names the new total and what had gone back
+    before, so the same change applied again refunds nothing more. Runs in the caller's transaction."""
+    if order.payment_status != Order.PaymentStatus.PAID:
+        return []
+    payments = list(order.payments.filter(status=Payment.Status.SUCCEEDED).order_by("-created_at", "-pk"))
+    over = sum((payment_refundable(payment) for payment in payments), Decimal("0")) - order.total_to_pay
+    refunds = []
+    for payment in payments:
+        left = payment_refundable(payment)
+        amount = min(left, over)
+        if amount <= 0:
+            continue
+        key = f"{payment.public_id}:{Refund.Reason.ORDER_REDUCED}:{order.total_to_pay}:{payment.amount - left}"
+        refund = payment_refund(payment=payment, amount=amount, reason=Refund.Reason.ORDER_REDUCED, key=key)
+        if refund is not None:
+            refunds.append(refund)
+            over -= refund.amount
+    return refunds
+
+
 def refund_send(*, refund_id: int, provider: PaymentProvider) -> Refund:
     """Ask the provider for the refund, if it is still pending. The row stays locked while the
     provider answers, so two workers never ask at once, and the provider's idempotency key makes

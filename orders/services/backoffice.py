@@ -19,6 +19,7 @@ from core.money import format_rubles, to_money
 from customers.models import User
 from customers.services import customer_timezone_remember
 from orders.models import CallLog, CustomerNote, Order, OrderLine, OrderStatusChange
+from orders.payments.refunds import order_refund_overpaid
 from orders.services.claim import order_claim
 from orders.services.contact import Contact, Delivery, contact_check, delivery_check
 from orders.services.pricing import price_quote
@@ -102,7 +103,8 @@ def orders_move(*, orders: list[Order], to_status: str, by: User | None,
 
 def _totals_recompute(order: Order) -> None:
     """Price the (locked) order again by the checkout's rule: goods at the lines' prices, the
-    order's promo code, delivery by its method; the points paid stay as spent."""
+    order's promo code, delivery by its method; the points paid stay as spent. Money paid online
+    beyond the new total goes back (orders.payments.refunds)."""
     quote = price_quote(
         goods=sum((line.line_total for line in order.lines.all()), Decimal("0")),
         delivery_method=order.delivery_method, promo=order.promo_code, points=int(order.points_spent),
@@ -117,6 +119,7 @@ def _totals_recompute(order: Order) -> None:
     order.delivery_price = quote.delivery
     order.total_to_pay = quote.total
     order.save(update_fields=["items_total", "discount_total", "delivery_price", "total_to_pay", "updated_at"])
+    order_refund_overpaid(order=order)
 
 
 def _line_label(product_name: str, variant_name: str) -> str:

@@ -41,10 +41,19 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.UTC).replace(microsecond=0)
 
 
+# What a generated parcel has reached, by its number's last digit: most are still on their way.
+GENERATED_STAGES = ["in_transit"] * 6 + ["arrived"] * 2 + ["delivered", "returned"]
+
+
+def generated_stage(number: str) -> str:
+    return GENERATED_STAGES[int(number[-1]) % 10] if number[-1:].isdigit() else "in_transit"
+
+
 class FakeRussianPost(FakeService):
-    def __init__(self) -> None:
+    def __init__(self, *, generated: bool = False) -> None:
         super().__init__()
         self.history: dict[str, list[dict]] = {}
+        self.generated = generated  # a bench: any barcode has a history made up from its digits
         self._state = threading.Lock()
 
     def settings(self, settings) -> None:
@@ -67,15 +76,26 @@ class FakeRussianPost(FakeService):
         if not login or login.group(1) != POST_LOGIN:
             return 500, SOAP_FAULT.format(reason="Authorization failed").encode(), "application/soap+xml"
         barcode = re.search(r"<data:Barcode>(.*?)</data:Barcode>", text).group(1)
+        if self.generated and barcode not in self.history:
+            at = _now() - datetime.timedelta(days=3)
+            self.report(barcode, "accepted", at=at)
+            operation = {"in_transit": "in_transit", "arrived": "arrived", "delivered": "delivered",
+                         "returned": "returned"}[generated_stage(barcode)]
+            self.report(barcode, operation, at=at + datetime.timedelta(days=2))
         with self._state:
             records = [dict(record) for record in self.history.get(barcode, [])]
         xml = "".join(SOAP_RECORD.format(**{key: escape(value) for key, value in record.items()}) for record in records)
         return 200, SOAP_ANSWER.format(records=xml).encode(), "application/soap+xml; charset=utf-8"
 
 
+CDEK_GENERATED = {"in_transit": "SENT_TO_RECIPIENT_CITY", "arrived": "ACCEPTED_AT_PICK_UP_POINT",
+                  "delivered": "DELIVERED", "returned": "NOT_DELIVERED"}
+
+
 class FakeCdek(FakeService):
-    def __init__(self) -> None:
+    def __init__(self, *, generated: bool = False) -> None:
         super().__init__()
+        self.generated = generated  # a bench: any CDEK number has statuses made up from its digits
         self.orders: dict[str, dict] = {}
         self.points: list[dict] = []
         self.tokens_issued = 0
@@ -113,6 +133,11 @@ class FakeCdek(FakeService):
             return 401, {"requests": [{"errors": [{"code": "v2_token_expired"}]}]}, "application/json"
         if path == "/v2/orders":
             number = (query.get("cdek_number") or [""])[0]
+            if self.generated and number not in self.orders:
+                at = _now() - datetime.timedelta(days=3)
+                self.report(number, "RECEIVED_AT_SHIPMENT_WAREHOUSE", at=at)
+                self.report(number, CDEK_GENERATED[generated_stage(number)], at=at + datetime.timedelta(days=2),
+                            keep_free_until=(at + datetime.timedelta(days=9)).strftime("%Y-%m-%dT%H:%M:%S%z"))
             with self._state:
                 order = json.loads(json.dumps(self.orders.get(number))) if number in self.orders else None
             if order is None:

@@ -12,6 +12,7 @@ from orders.models import Order, Payment, Refund
 from orders.payments import provider_get
 from orders.payments.refunds import SWEEP_AFTER, order_refund, payment_refund, refund_send, refunds_pending_send
 from orders.services.backoffice import order_move
+from orders.services.status import order_transition
 from tests.factories import UserFactory
 from tests.orders.test_yookassa import _checkout, _payment, _webhook
 
@@ -182,3 +183,18 @@ def test_the_manager_sees_the_payment_and_what_went_back_on_the_order_page(
 
     assert _payment().external_id in page
     assert "2,300" in page and "The order was cancelled or came back" in page
+
+
+def test_a_paid_order_that_now_costs_less_gives_the_difference_back_once(
+        paid, yookassa, django_capture_on_commit_callbacks):
+    from orders.services.backoffice import LineChange, order_update_lines
+
+    order_transition(order=paid, to_status=Order.Status.IN_PROGRESS, by=None)
+    line = paid.lines.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        order_update_lines(order=paid, lines=[LineChange(line.product_id, line.variant_id, 1)], by=None)
+        order_update_lines(order=paid, lines=[LineChange(line.product_id, line.variant_id, 1)], by=None)  # again
+
+    assert [request["amount"]["value"] for request in yookassa.refund_requests] == ["1000.00"]
+    assert Order.objects.get().payment_status == Order.PaymentStatus.PAID
+    assert _refund_messages(paid) == {"sms", "email"}
