@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('orders', '0006_carriers'),
+        ('orders', '0007_carriers'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_refunds'),
+        ('orders', '0006_labels_as_managers_say_them'),
     ]
 
     operations = [
