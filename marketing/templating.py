@@ -9,6 +9,7 @@ placeholders its kind declares.
 """
 
 import datetime
+import functools
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -84,10 +85,16 @@ def _walk(node):
         yield from _walk(child)
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str):
+    # Compiling costs far more than rendering, and a campaign renders one text thousands of times.
+    return _env.from_string(source)
+
+
 def template_render(source: str, context: dict) -> str:
     """Render in the sandbox. Raises TemplateTextError for anything the text cannot do."""
     try:
-        return _env.from_string(source).render(context).strip()
+        return _compiled(source).render(context).strip()
     except TemplateError as error:  # SecurityError and UndefinedError are TemplateErrors
         raise TemplateTextError(str(error)) from None
 

@@ -10,8 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from catalog.models import Product
 from marketing.campaigns import links
-from marketing.campaigns.cart_return import cart_return
+from marketing.campaigns.cart_return import cart_return, product_reorder
 from marketing.campaigns.tracking import (
     campaign_click_record,
     campaign_message_for_token,
@@ -67,3 +68,16 @@ def cart_return_view(request, signed: str):
         raise Http404
     cart_return(request=request, cart_id=cart_id)
     return redirect("orders:cart")
+
+
+@require_http_methods(["GET"])
+def reorder(request, signed: str):
+    product_id = links.reorder_read(signed)
+    if product_id is None:
+        raise Http404
+    if product_reorder(request=request, product_id=product_id):
+        return redirect("orders:cart")
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise Http404
+    return redirect(product.get_absolute_url())

@@ -7,6 +7,7 @@ nothing moves. Elsewhere the items are added to that browser's cart with the car
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from catalog.models import Product
 from orders.models import Cart
 from orders.receivers import CART_SESSION_KEY
 from orders.services import cart_add, cart_get_or_create
@@ -40,3 +41,17 @@ def cart_return(*, request, cart_id: int) -> Cart | None:
         except ValidationError:
             continue
     return target
+
+
+def product_reorder(*, request, product_id: int) -> bool:
+    """Put one of the product in this visitor's cart; False when it cannot be sold as it is
+    (sold out, no longer sold, a variant to choose): the shopper is shown the product instead."""
+    product = Product.objects.active().filter(pk=product_id).first()
+    if product is None:
+        return False
+    try:
+        with transaction.atomic():
+            cart_add(cart=_visitor_cart(request), product=product, variant=None, quantity=1)
+    except ValidationError:
+        return False
+    return True

@@ -73,3 +73,18 @@ def cart_return_read(signed: str) -> int | None:
         return int(_CART.unsign(signed))
     except (signing.BadSignature, ValueError):
         return None
+
+
+_REORDER = signing.Signer(salt="marketing.campaign.reorder")
+
+
+def reorder_url(product_id: int) -> str:
+    """One click puts the product back in the cart (replenishment)."""
+    return absolute(reverse("marketing:reorder", args=[_REORDER.sign(str(product_id))]))
+
+
+def reorder_read(signed: str) -> int | None:
+    try:
+        return int(_REORDER.unsign(signed))
+    except (signing.BadSignature, ValueError):
+        return None

@@ -75,8 +75,8 @@ def campaign_scan(*, campaign: Campaign, now: datetime.datetime, batch_size: int
         return 0
     first_delay = steps[0].delay
     found, after = 0, 0
-    while True:
-        candidates = trigger.candidates(campaign, now=now, after=after, limit=batch_size)
+    while after is not None:
+        candidates, after = trigger.candidates(campaign, now=now, after=after, limit=batch_size)
         CampaignEntry.objects.bulk_create(
             [
                 CampaignEntry(
@@ -91,9 +91,7 @@ def campaign_scan(*, campaign: Campaign, now: datetime.datetime, batch_size: int
             ignore_conflicts=True,
         )
         found += len(candidates)
-        if len(candidates) < batch_size:
-            return found
-        after = candidates[-1].subject_id
+    return found
 
 
 # --- Dispatch ----------------------------------------------------------------------------

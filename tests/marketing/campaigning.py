@@ -19,10 +19,16 @@ from tests.factories import CartFactory, ProductFactory, ProductImageFactory
 
 def abandoned_cart_campaign(**changes) -> Campaign:
     """The shipped default campaign, switched on, sending at any hour unless told otherwise."""
-    if not Campaign.objects.filter(kind=Campaign.Kind.ABANDONED_CART).exists():
+    return campaign_on(Campaign.Kind.ABANDONED_CART, **changes)
+
+
+def campaign_on(kind: str, **changes) -> Campaign:
+    """The shipped default campaign of `kind`, switched on, sending at any hour unless told otherwise."""
+    if not Campaign.objects.filter(kind=kind).exists():
         # A transactional test empties the tables, and the shipped campaigns with them.
-        importlib.import_module("marketing.migrations.0007_default_campaigns").campaigns_create(django_apps, None)
-    campaign = Campaign.objects.get(kind=Campaign.Kind.ABANDONED_CART)
+        for migration in ("0007_default_campaigns", "0008_more_default_campaigns"):
+            importlib.import_module(f"marketing.migrations.{migration}").campaigns_create(django_apps, None)
+    campaign = Campaign.objects.get(kind=kind)
     values = {"is_active": True, "send_window_start": None, "send_window_end": None, **changes}
     Campaign.objects.filter(pk=campaign.pk).update(**values)
     campaign.refresh_from_db()

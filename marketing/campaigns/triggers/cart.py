@@ -1,95 +1,17 @@
-"""Each trigger kind: who qualifies now (a set-based scan), whether the cause still holds when a
-step is due, and what its message shows.
-
-A scan is one SELECT per batch over indexed columns, keyed on the subject's id so batches
-resume where the last one ended; it leaves out causes the campaign already has, and the
-unique (campaign, cause) constraint refuses any that a concurrent scan wrote meanwhile.
-"""
+"""The abandoned cart: a cart with items and a known contact, left unchanged."""
 
 import datetime
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import ProductImage
 from marketing.campaigns.links import absolute, cart_return_url
 from marketing.campaigns.models import Campaign, CampaignEntry
+from marketing.campaigns.triggers.base import Candidate, Content, ProductItem, Trigger, Verdict, _pictures
 from orders.models import Cart, CartLine, Order
 from orders.services import cart_quote
-
-
-@dataclass(frozen=True)
-class Candidate:
-    cause: str
-    subject_id: int
-    triggered_at: datetime.datetime
-    user_id: int | None
-    email: str
-    phone: str
-
-
-@dataclass(frozen=True)
-class ProductItem:
-    name: str
-    url: str
-    image_url: str
-    price: Decimal
-    quantity: int = 1
-
-
-@dataclass
-class Content:
-    """What one message shows: placeholder values, the main link, the product block."""
-
-    values: dict
-    link: str
-    products: list[ProductItem] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """Whether an entry's cause still holds; the steps' delays count from `since`."""
-
-    since: datetime.datetime | None = None
-    stop: str = ""
-
-
-def person_of(*, user_id: int | None, email: str, phone: str = "") -> str:
-    """Whom caps and holdouts count: the account when there is one, else the address."""
-    if user_id:
-        return f"user:{user_id}"
-    return (email or phone).strip().lower()
-
-
-def _pictures(product_ids: set[int]) -> dict[int, str]:
-    """Each product's first picture (small), as an absolute URL for an e-mail."""
-    pictures: dict[int, str] = {}
-    for image in ProductImage.objects.filter(product_id__in=product_ids).order_by("product_id", "position", "id"):
-        pictures.setdefault(image.product_id, absolute(image.small_url))
-    return pictures
-
-
-class Trigger:
-    kind: str
-    # Causes older than this are not picked up any more, which also bounds what a scan reads.
-    lookback = datetime.timedelta(days=7)
-
-    def candidates(self, campaign: Campaign, *, now: datetime.datetime, after: int, limit: int) -> list[Candidate]:
-        raise NotImplementedError
-
-    def preview_subject(self, customer) -> int | None:
-        """What a preview for this customer is about (their cart...), or None if nothing."""
-        return customer.pk
-
-    def verdicts(self, entries: list[CampaignEntry]) -> dict[int, Verdict]:
-        return {entry.pk: Verdict(since=entry.triggered_at) for entry in entries}
-
-    def contents(self, entries: list[CampaignEntry], *, language: str) -> dict[int, Content]:
-        raise NotImplementedError
 
 
 class AbandonedCart(Trigger):
@@ -117,11 +39,12 @@ class AbandonedCart(Trigger):
             .order_by("pk")
             .values_list("pk", "cause", "updated_at", "user_id", "email", "phone", "user__email", "user__phone")
         )[:limit]
-        return [
+        found = [
             Candidate(cause=cause, subject_id=pk, triggered_at=updated_at, user_id=user_id,
                       email=email or user_email or "", phone=phone or user_phone or "")
             for pk, cause, updated_at, user_id, email, phone, user_email, user_phone in carts
         ]
+        return found, found[-1].subject_id if len(found) == limit else None
 
     def preview_subject(self, customer):
         return Cart.objects.filter(user=customer).values_list("pk", flat=True).first()
@@ -171,6 +94,3 @@ class AbandonedCart(Trigger):
                 ],
             )
         return contents
-
-
-TRIGGERS: dict[str, Trigger] = {trigger.kind: trigger for trigger in (AbandonedCart(),)}

@@ -1,0 +1,22 @@
+"""Each trigger kind: who qualifies now (a set-based scan), whether the cause still holds when a
+step is due, and what its message shows. `TRIGGERS` maps a campaign kind to its trigger."""
+
+from marketing.campaigns.triggers.base import Candidate, Content, ProductItem, Trigger, Verdict, person_of
+from marketing.campaigns.triggers.cart import AbandonedCart
+from marketing.campaigns.triggers.others import (
+    Birthday,
+    BrowseAbandonment,
+    CrossSell,
+    Reactivation,
+    Replenishment,
+    ReviewRequest,
+    Welcome,
+)
+
+TRIGGERS: dict[str, Trigger] = {
+    trigger.kind: trigger
+    for trigger in (AbandonedCart(), Welcome(), Birthday(), Reactivation(), BrowseAbandonment(), CrossSell(),
+                    ReviewRequest(), Replenishment())
+}
+
+__all__ = ["TRIGGERS", "Candidate", "Content", "ProductItem", "Trigger", "Verdict", "person_of"]

@@ -1,0 +1,253 @@
+"""Each trigger kind's conditions, with the cases where it must stay silent."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from customers.models import ProductView
+from marketing.campaigns.models import Campaign, CampaignEntry
+from marketing.campaigns.services import campaigns_scan
+from orders.models import Cart, Order, OrderStatusChange
+from orders.services import cart_add
+from tests.factories import ProductFactory, UserFactory, VisitFactory
+from tests.marketing.campaigning import campaign_on, campaign_run, consent_given
+from tests.marketing.ordering import COURIER_ROAD, order_moved, order_placed
+
+pytestmark = pytest.mark.django_db
+
+Kind = Campaign.Kind
+NOW = timezone.now
+
+
+def _ago(**delta) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(**delta)
+
+
+def _delivered(*, email="anna@example.com", user=None, ordered_days_ago: float, delivered_days_ago: float,
+               product=None) -> Order:
+    """An order delivered `delivered_days_ago`, placed `ordered_days_ago`."""
+    order = order_moved(order_placed(email=email), *COURIER_ROAD)
+    if product is not None:
+        order.lines.update(product=product)
+    Order.objects.filter(pk=order.pk).update(created_at=_ago(days=ordered_days_ago), user=user)
+    OrderStatusChange.objects.filter(order=order, to_status=Order.Status.DELIVERED).update(
+        created_at=_ago(days=delivered_days_ago))
+    return Order.objects.get(pk=order.pk)
+
+
+# --- Welcome -------------------------------------------------------------------------------
+
+
+def test_a_new_customer_who_agreed_to_news_is_welcomed_once(django_capture_on_commit_callbacks):
+    campaign_on(Kind.WELCOME)
+    customer = UserFactory(email="anna@example.com")
+    consent_given(customer.email)
+    ProductFactory(name="Хит продаж", sales_count=100, stock=5, is_in_stock=True)
+
+    campaign_run(django_capture_on_commit_callbacks)
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert email.subject == "Welcome to Витрина" and "Хит продаж" in email.body
+
+
+def test_staff_and_long_registered_customers_are_not_welcomed(django_capture_on_commit_callbacks):
+    campaign_on(Kind.WELCOME)
+    old = UserFactory(email="old@example.com", date_joined=_ago(days=30))
+    staff = UserFactory(email="staff@example.com", is_staff=True)
+    for person in (old, staff):
+        consent_given(person.email)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
+# --- Birthday ------------------------------------------------------------------------------
+
+
+def test_birthday_starts_at_midnight_in_the_customers_own_time_zone():
+    campaign_on(Kind.BIRTHDAY)
+    # 16:00 UTC on 10 June: 19:00 on the 10th in Moscow, already 02:00 on the 11th in Vladivostok.
+    moment = datetime.datetime(2026, 6, 10, 16, 0, tzinfo=datetime.UTC)
+    far_east = UserFactory(email="east@example.com", birth_date=datetime.date(1990, 6, 11),
+                           timezone="Asia/Vladivostok")
+    UserFactory(email="moscow@example.com", birth_date=datetime.date(1990, 6, 11), timezone="Europe/Moscow")
+
+    campaigns_scan(now=moment)
+
+    [entry] = CampaignEntry.objects.all()
+    assert entry.user == far_east and entry.cause == f"birthday:{far_east.pk}:2026"
+    assert entry.triggered_at == datetime.datetime(2026, 6, 10, 14, 0, tzinfo=datetime.UTC)
+
+
+def test_birthday_greeting_is_sent_once_a_year(django_capture_on_commit_callbacks, settings):
+    campaign_on(Kind.BIRTHDAY, promo_percent=15)
+    today = timezone.localdate()
+    customer = UserFactory(email="anna@example.com", birth_date=today.replace(year=1990))
+    consent_given(customer.email)
+
+    campaign_run(django_capture_on_commit_callbacks)
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert email.subject == "Happy birthday!"
+    assert re.search(r"code VT-[0-9A-F]{8}", email.body)
+
+
+# --- Reactivation --------------------------------------------------------------------------
+
+
+def test_customer_quiet_for_six_months_is_invited_back(django_capture_on_commit_callbacks):
+    campaign_on(Kind.REACTIVATION)
+    customer = UserFactory(email="anna@example.com")
+    consent_given(customer.email)
+    _delivered(user=customer, ordered_days_ago=190, delivered_days_ago=188)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert [email.subject for email in mail.outbox if email.subject == "We miss you"] == ["We miss you"]
+
+
+def test_a_recent_visit_or_order_keeps_the_customer_out_of_reactivation(django_capture_on_commit_callbacks):
+    campaign_on(Kind.REACTIVATION)
+    visitor, buyer = UserFactory(email="visitor@example.com"), UserFactory(email="buyer@example.com")
+    for person in (visitor, buyer):
+        consent_given(person.email)
+        _delivered(email=person.email, user=person, ordered_days_ago=190, delivered_days_ago=188)
+    VisitFactory(user=visitor, started_at=_ago(days=10))
+    _delivered(email=buyer.email, user=buyer, ordered_days_ago=20, delivered_days_ago=18)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert not CampaignEntry.objects.exists()
+
+
+# --- Browse abandonment --------------------------------------------------------------------
+
+
+def _viewed(user, product, *, times: int, hours_ago: float) -> None:
+    for _ in range(times):
+        ProductView.objects.create(user=user, product=product, viewed_at=_ago(hours=hours_ago))
+
+
+def test_a_product_viewed_twice_and_not_bought_is_recalled_the_next_day(django_capture_on_commit_callbacks):
+    campaign_on(Kind.BROWSE_ABANDONMENT)
+    customer = UserFactory(email="anna@example.com")
+    consent_given(customer.email)
+    product = ProductFactory(name="Чайник", stock=3, is_in_stock=True)
+    _viewed(customer, product, times=2, hours_ago=26)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert email.subject == "Чайник is still in stock"
+
+
+def test_one_view_or_a_carted_product_is_not_recalled(django_capture_on_commit_callbacks):
+    campaign_on(Kind.BROWSE_ABANDONMENT)
+    glance, carted = UserFactory(email="glance@example.com"), UserFactory(email="carted@example.com")
+    product = ProductFactory(stock=3, is_in_stock=True)
+    for person in (glance, carted):
+        consent_given(person.email)
+    _viewed(glance, product, times=1, hours_ago=26)
+    _viewed(carted, product, times=3, hours_ago=26)
+    cart_add(cart=Cart.objects.create(user=carted), product=product, quantity=1)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
+# --- Replenishment -------------------------------------------------------------------------
+
+
+def test_running_out_reminder_puts_the_product_back_in_the_cart_in_one_click(
+    django_capture_on_commit_callbacks, client
+):
+    campaign_on(Kind.REPLENISHMENT)
+    consent_given("anna@example.com")
+    cream = ProductFactory(name="Крем", consumption_days=30, stock=10, is_in_stock=True, price=Decimal("500.00"))
+    _delivered(ordered_days_ago=33, delivered_days_ago=31, product=cream)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert email.subject == "Time to restock: Крем"
+    button = re.findall(r"http://localhost:8000/m/c/\S+/", email.body)[-1]
+    client.get(button.replace("http://localhost:8000", ""), follow=True)
+    [line] = Cart.objects.latest("created_at").lines.all()
+    assert line.product == cream
+
+
+def test_no_running_out_reminder_before_the_period_or_after_buying_again(django_capture_on_commit_callbacks):
+    campaign_on(Kind.REPLENISHMENT)
+    consent_given("anna@example.com")
+    cream = ProductFactory(consumption_days=30, stock=10, is_in_stock=True)
+    _delivered(ordered_days_ago=12, delivered_days_ago=10, product=cream)
+    old = _delivered(ordered_days_ago=40, delivered_days_ago=35, product=cream)
+    Order.objects.filter(pk=old.pk).update(created_at=_ago(days=40))
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
+# --- Review request ------------------------------------------------------------------------
+
+
+def test_review_is_asked_three_days_after_a_fast_delivery(django_capture_on_commit_callbacks):
+    campaign_on(Kind.REVIEW_REQUEST)
+    consent_given("anna@example.com")
+    _delivered(ordered_days_ago=5, delivered_days_ago=3.5)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert email.subject == "How do you like your purchase?"
+
+
+def test_no_review_request_after_a_slow_delivery(django_capture_on_commit_callbacks):
+    campaign_on(Kind.REVIEW_REQUEST)
+    consent_given("anna@example.com")
+    _delivered(ordered_days_ago=14, delivered_days_ago=4)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
+# --- Cross-sell ----------------------------------------------------------------------------
+
+
+def test_related_products_not_yet_bought_follow_a_delivery(django_capture_on_commit_callbacks):
+    campaign_on(Kind.CROSS_SELL)
+    consent_given("anna@example.com")
+    kettle = ProductFactory(name="Чайник", stock=5, is_in_stock=True)
+    filters = ProductFactory(name="Фильтры для чайника", stock=5, is_in_stock=True)
+    kettle.related_products.add(filters)
+    _delivered(ordered_days_ago=4, delivered_days_ago=2.5, product=kettle)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert "- Фильтры для чайника" in email.body
+    assert "- Чайник " not in email.body  # what they bought is not offered again
+
+
+def test_no_cross_sell_when_every_related_product_was_bought(django_capture_on_commit_callbacks):
+    campaign_on(Kind.CROSS_SELL)
+    consent_given("anna@example.com")
+    kettle = ProductFactory(stock=5, is_in_stock=True)
+    filters = ProductFactory(stock=5, is_in_stock=True)
+    kettle.related_products.add(filters)
+    _delivered(ordered_days_ago=30, delivered_days_ago=28, product=filters)
+    _delivered(ordered_days_ago=4, delivered_days_ago=2.5, product=kettle)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
