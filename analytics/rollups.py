@@ -303,11 +303,11 @@ def rollup_days_due(*, today: date | None = None) -> list[date]:
 
 def rollup_days_all(*, today: date | None = None) -> list[date]:
     """Every past day from the first with a visit or an order."""
-    today, first = today or shop_today(), _first_day_with_data()
+    today, first = today or shop_today(), first_day_with_data()
     return [] if first is None else [first + timedelta(days=n) for n in range((today - first).days)]
 
 
-def _first_day_with_data() -> date | None:
+def first_day_with_data() -> date | None:
     moments = [Visit.objects.aggregate(first=Min("started_at"))["first"],
                Order.objects.aggregate(first=Min("created_at"))["first"]]
     moments = [moment for moment in moments if moment is not None]

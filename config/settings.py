@@ -336,6 +336,8 @@ ORDER_TRACKING_URLS = {
     "pickup": env_str("TRACKING_URL_PICKUP"),
     "courier": env_str("TRACKING_URL_COURIER"),
 }
+# Analytics: today's figures are computed live and kept this many seconds (0: computed on every page).
+ANALYTICS_TODAY_SECONDS = env_int("ANALYTICS_TODAY_SECONDS", 60)
 # Back-office: the shop's target for the first call to the customer, from the order.
 FIRST_CALL_TARGET_MINUTES = env_int("FIRST_CALL_TARGET_MINUTES", 3)
 DEMO_STAFF_PASSWORD = "vitrina-demo"  # noqa: S105 - demo accounts exist only with DEBUG on

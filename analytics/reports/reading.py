@@ -4,12 +4,14 @@
 from collections import defaultdict
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Sum
 
 from analytics.models import CategoryDay, ChannelDay, ManagerDay, MarketingCost, RollupChange, RollupDay, ShopDay
 from analytics.periods import Period, shop_today
 from analytics.reports.figures import ADDITIVE, Figures
-from analytics.rollups import DayRows, day_rows_compute
+from analytics.rollups import DayRows, day_rows_compute, first_day_with_data
 
 # What a report may group by and filter on.
 DIMENSIONS = ("day", "channel", "utm_source", "utm_campaign", "device")
@@ -53,7 +55,9 @@ class FiguresReader:
         return self._splits[period]
 
     def _ready_and_live(self, period: Period) -> tuple[list[date], list[date]]:
-        days = [day for day in period.each_day() if day <= self.today]
+        # Days before the shop's first visit or order hold nothing: neither stored nor computed.
+        first = self._first_day()
+        days = [day for day in period.each_day() if first is not None and first <= day <= self.today]
         if not days:
             return [], []
         ready = set(RollupDay.objects.filter(state=RollupDay.State.DONE, day__gte=days[0], day__lte=days[-1])
@@ -62,10 +66,29 @@ class FiguresReader:
         ready.discard(self.today)
         return [day for day in days if day in ready], [day for day in days if day not in ready]
 
+    def _first_day(self) -> date | None:
+        if not hasattr(self, "_first"):
+            self._first = first_day_with_data()
+        return self._first
+
     def _day_rows(self, day: date) -> DayRows:
         if day not in self._live:
-            self._live[day] = day_rows_compute(day)
+            self._live[day] = self._today_rows() if day == self.today else day_rows_compute(day)
         return self._live[day]
+
+    def _today_rows(self) -> DayRows:
+        """Today, computed live, is kept for ANALYTICS_TODAY_SECONDS in the cache: an owner
+        flipping between reports (or ten of them at once) costs one computation a minute, not one
+        per page."""
+        seconds = settings.ANALYTICS_TODAY_SECONDS
+        if not seconds:
+            return day_rows_compute(self.today)
+        key = f"analytics:today:{self.today.isoformat()}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = day_rows_compute(self.today)
+            cache.set(key, rows, seconds)
+        return rows
 
     def _live_rows(self, day: date) -> list[ChannelDay]:
         return [row for row in self._day_rows(day).channels if row.attribution == self.attribution]

@@ -128,3 +128,25 @@ def test_the_rebuild_command_recomputes_every_day_with_a_progress_bar(day, capsy
     assert "10 days recomputed" in out.getvalue()
     assert "10/10" in capsys.readouterr().err
     assert RollupDay.objects.filter(state=RollupDay.State.DONE).count() == 10
+
+
+def test_todays_live_figures_are_kept_for_a_minute(settings):
+    settings.ANALYTICS_TODAY_SECONDS = 60
+    make_order(at(shop_today(), 0, 1))
+    assert figures(shop_today()).orders == 1
+
+    make_order(at(shop_today(), 0, 2))
+
+    assert figures(shop_today()).orders == 1  # the minute-old figure
+    from django.core.cache import cache
+
+    cache.clear()
+    assert figures(shop_today()).orders == 2
+
+
+def test_days_before_the_first_visit_or_order_are_not_computed(day, django_assert_max_num_queries):
+    make_order(at(day, 10))
+    from analytics.periods import Period
+
+    with django_assert_max_num_queries(40):
+        assert figures(Period(day - timedelta(days=300), day - timedelta(days=1))).orders == 0
