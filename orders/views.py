@@ -33,9 +33,10 @@ from orders.payments import (
     ProviderRefused,
     ProviderUnavailable,
     UnknownProvider,
+    online_payment_available,
     provider_get,
 )
-from orders.payments.services import payment_notification_apply, payment_start
+from orders.payments.services import order_payment_refresh, payment_notification_apply, payment_start
 from orders.payments.test import SIGNATURE_HEADER, TestPaymentProvider
 from orders.receivers import CART_SESSION_KEY
 from orders.selectors import (
@@ -403,6 +404,10 @@ def _order_or_404(request, number: str) -> Order:
 @require_GET
 def order_thanks(request, number: str):
     order = _order_or_404(request, number)
+    # Back from the provider's page: its notification may be a moment behind the shopper.
+    waiting = order.payment_status == Order.PaymentStatus.PENDING and online_payment_available()
+    if waiting and order_payment_refresh(order=order, provider=provider_get()):
+        order.refresh_from_db()
     return render(request, "orders/thanks.html", {
         "order": order,
         "lines": order.lines.all(),

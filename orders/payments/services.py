@@ -130,3 +130,23 @@ def payments_pending_check(*, provider: PaymentProvider, now: datetime.datetime 
         if payment_notification_apply(provider=provider, notice=notice, payload=payload):
             settled += 1
     return settled
+
+
+def order_payment_refresh(*, order: Order, provider: PaymentProvider) -> bool:
+    """The shopper is back from the provider's page before its notification: ask the provider
+    about the order's waiting payment now, so the page says "paid" at once. Acted upon exactly
+    like the notification (which then changes nothing). A provider that does not answer leaves
+    it to the notification and the sweep. Returns whether the payment was settled now."""
+    payment = (order.payments.filter(provider=provider.name, status=Payment.Status.PENDING)
+               .exclude(external_id="").order_by("-created_at", "-pk").first())
+    if payment is None:
+        return False
+    try:
+        notice = provider.payment_status(payment)
+    except (ProviderUnavailable, BadNotification):
+        logger.warning("Payment %s: the provider could not be asked on the shopper's return", payment.public_id)
+        return False
+    if notice is None:
+        return False
+    payload = json.dumps({"checked": True, "event_id": notice.event_id, "succeeded": notice.succeeded})
+    return payment_notification_apply(provider=provider, notice=notice, payload=payload)

@@ -197,3 +197,23 @@ def test_checkout_page_lets_its_form_lead_to_yookassas_confirmation_page(client,
 
     form_action = next(part for part in policy.split("; ") if part.startswith("form-action"))
     assert form_action == f"form-action 'self' {yookassa.url}"
+
+
+def test_a_shopper_back_from_yookassa_before_its_notification_sees_the_order_paid(paying, yookassa):
+    payment = _payment()
+    yookassa.pay(payment.external_id)  # the notification is still on its way
+
+    page = paying.get(reverse("orders:order_thanks", args=[payment.order.number])).content.decode()
+
+    assert "Paid" in page
+    assert Order.objects.get().payment_status == Order.PaymentStatus.PAID
+
+
+def test_the_order_page_still_opens_when_yookassa_cannot_be_asked(paying, yookassa):
+    payment = _payment()
+    yookassa.down = True
+
+    response = paying.get(reverse("orders:order_thanks", args=[payment.order.number]))
+
+    assert response.status_code == 200
+    assert "Awaiting online payment" in response.content.decode()
