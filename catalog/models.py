@@ -405,3 +405,38 @@ class ProductAttributeValue(models.Model):
         if self.boolean is not None:
             return str(_("yes") if self.boolean else _("no"))
         return ""
+
+
+class RetiredSlug(models.Model):
+    """An address a product or a category used to have. It answers with a permanent redirect to
+    the row's address of today, so links and search results that know the old one keep working
+    through any number of renames."""
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("product")
+        CATEGORY = "category", _("category")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    slug = models.SlugField(_("old slug"), max_length=255)
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    retired_at = models.DateTimeField(_("retired"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+        constraints = [
+            models.UniqueConstraint(fields=("kind", "slug"), name="retired_slug_unique_per_kind"),
+            models.CheckConstraint(
+                condition=Q(kind="product", product__isnull=False, category__isnull=True)
+                | Q(kind="category", category__isnull=False, product__isnull=True),
+                name="retired_slug_points_to_its_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.slug}"
+
+    @property
+    def target(self) -> "Product | Category":
+        return self.product if self.kind == self.Kind.PRODUCT else self.category

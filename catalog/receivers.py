@@ -1,6 +1,6 @@
 from django.db import transaction
 from django.db.backends.signals import connection_created
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from catalog import models, services, tasks
@@ -75,3 +75,20 @@ def refresh_availability_after_product_change(sender, instance: models.Product, 
 @receiver(post_delete, sender=models.ProductVariant)
 def refresh_availability_after_variant_change(sender, instance: models.ProductVariant, **kwargs) -> None:
     services.products_refresh_availability(product_ids=[instance.product_id])
+
+
+@receiver(pre_save, sender=models.Product)
+@receiver(pre_save, sender=models.Category)
+def remember_previous_slug(sender, instance, raw: bool = False, **kwargs) -> None:
+    # Every path that renames (admin, API, imports) saves the row: the old address is read here,
+    # once, and kept as a redirect after the save below.
+    previous = None if raw or instance._state.adding else (
+        sender.objects.filter(pk=instance.pk).values_list("slug", flat=True).first())
+    instance.previous_slug = previous if previous and previous != instance.slug else None
+
+
+@receiver(post_save, sender=models.Product)
+@receiver(post_save, sender=models.Category)
+def keep_previous_address(sender, instance, **kwargs) -> None:
+    if getattr(instance, "previous_slug", None):
+        services.slug_retire(target=instance, old_slug=instance.previous_slug)

@@ -15,6 +15,7 @@ from catalog.models import (
     ProductAttributeValue,
     ProductImage,
     ProductVariant,
+    RetiredSlug,
 )
 
 # Long texts a card never shows: not worth reading for every row of a listing.
@@ -74,6 +75,24 @@ def category_ancestors(*, category: Category) -> list[Category]:
 
 def category_children(*, category: Category | None) -> QuerySet[Category]:
     return Category.objects.filter(is_visible=True, parent=category).order_by("position", "name")
+
+
+def retired_slug_target(*, kind: str, slug: str) -> Product | Category | None:
+    """The product or category that had this slug before, if it is still shown."""
+    retired = RetiredSlug.objects.filter(kind=kind, slug=slug).select_related("product", "category").first()
+    if retired is None:
+        return None
+    target = retired.target
+    visible = target.is_visible if kind == RetiredSlug.Kind.CATEGORY else Product.objects.active().filter(
+        pk=target.pk).exists()
+    return target if visible else None
+
+
+def product_no_longer_sold(*, slug: str) -> Product | None:
+    """A product the shop once sold at this address and sells no more (switched off, or its
+    category hidden)."""
+    return Product.objects.select_related("category").filter(slug=slug).exclude(
+        pk__in=Product.objects.active().values("pk")).first()
 
 
 def category_filter_attributes(*, category: Category | None) -> list[Attribute]:

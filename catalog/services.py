@@ -12,7 +12,7 @@ from catalog.cache import (
     product_scope,
     scopes_renew,
 )
-from catalog.models import THUMB_SIZES, Brand, Category, Product, ProductImage, ProductVariant
+from catalog.models import THUMB_SIZES, Brand, Category, Product, ProductImage, ProductVariant, RetiredSlug
 from catalog.signals import stock_changed
 from core.images import make_thumbnail
 
@@ -111,3 +111,15 @@ def _scopes_showing(*, product_ids: list[int]) -> set[str]:
         *(product_page_scope(slug) for slug in showing_as_related),
         *(listing_scope(slug) for slug in Category.objects.filter(pk__in=category_ids).values_list("slug", flat=True)),
     }
+
+
+def slug_retire(*, target: Product | Category, old_slug: str) -> None:
+    """Keep a product's or category's previous address answering with a redirect to today's. The
+    row that takes a retired address back (a rename undone) frees it, since it is live again."""
+    kind = RetiredSlug.Kind.PRODUCT if isinstance(target, Product) else RetiredSlug.Kind.CATEGORY
+    RetiredSlug.objects.filter(kind=kind, slug=target.slug).delete()
+    RetiredSlug.objects.update_or_create(
+        kind=kind, slug=old_slug,
+        defaults={"product": target if kind == RetiredSlug.Kind.PRODUCT else None,
+                  "category": target if kind == RetiredSlug.Kind.CATEGORY else None},
+    )

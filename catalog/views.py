@@ -1,14 +1,18 @@
 import hashlib
 
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from catalog import selectors
+from catalog import selectors, seo
 from catalog.cache import (
     POPULARITY,
     STOCK,
@@ -19,7 +23,7 @@ from catalog.cache import (
 )
 from catalog.cards import product_cards_by_id, product_cards_html
 from catalog.filters import SORT_CHOICES, ProductFilter
-from catalog.models import Product
+from catalog.models import Product, RetiredSlug
 from catalog.search import normalise_query, search_matches
 from catalog.signals import product_viewed
 
@@ -49,11 +53,19 @@ def home(request):
         "featured_categories": home_page.featured_categories,
         "new_products": [cards[pk] for pk in home_page.new_product_ids if pk in cards],
         "bestsellers": [cards[pk] for pk in home_page.bestseller_ids if pk in cards],
+        "structured_data": [seo.organization_data(request)],
     })
 
 
-@storefront_page_cache(scopes=lambda slug=None: (listing_scope(slug), POPULARITY))
 def category(request, slug: str | None = None):
+    try:
+        return _category_page(request, slug=slug)
+    except Http404:
+        return _moved(request, kind=RetiredSlug.Kind.CATEGORY, slug=slug)
+
+
+@storefront_page_cache(scopes=lambda slug=None: (listing_scope(slug), POPULARITY))
+def _category_page(request, *, slug: str | None = None):
     listing = selectors.category_listing(slug=slug)
     filterset = ProductFilter(
         request.GET or None,
@@ -70,6 +82,11 @@ def category(request, slug: str | None = None):
         "sort_choices": SORT_CHOICES,
         "current_sort": current_sort,
         "page_sizes": settings.CATALOG_PAGE_SIZES,
+        "indexing": seo.listing_indexing(request.GET),
+        "structured_data": [seo.breadcrumbs_data(request, crumbs=listing.breadcrumbs,
+                                                 last_name=listing.category.name if listing.category else None,
+                                                 last_url=listing.category.get_absolute_url()
+                                                 if listing.category else None)],
     })
 
 
@@ -87,7 +104,10 @@ def _filters_html(request, *, filterset: ProductFilter, category, current_sort: 
 
 
 def product(request, slug: str):
-    response = _product_page(request, slug=slug)
+    try:
+        response = _product_page(request, slug=slug)
+    except Http404:
+        return _moved_or_gone(request, slug=slug)
     # Announced on every view, also when the page came from the cache.
     product_viewed.send(sender=Product, request=request, product_id=response.product_id)
     return response
@@ -97,6 +117,13 @@ def product(request, slug: str):
 def _product_page(request, *, slug: str):
     context = selectors.product_page(slug=slug)
     context["related_products"] = product_cards_html(context.pop("related_product_ids"))
+    product = context["product"]
+    context["structured_data"] = [
+        seo.product_data(request, product=product, images=list(product.images.all()),
+                         variants=context["variants"], in_stock=context["in_stock"]),
+        seo.breadcrumbs_data(request, crumbs=context["breadcrumbs"], last_name=product.name,
+                             last_url=product.get_absolute_url()),
+    ]
     response = render(request, "catalog/product.html", context)
     response.product_id = context["product"].pk
     return response
@@ -111,3 +138,54 @@ def search(request):
         "page": page,
         "title": _("Search: %(query)s") % {"query": query} if query else _("Search"),
     })
+
+
+def _moved(request, *, kind: str, slug: str | None):
+    """An address a product or category had before its slug changed redirects for good."""
+    target = selectors.retired_slug_target(kind=kind, slug=slug) if slug else None
+    if target is None:
+        raise Http404
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(target.get_absolute_url() + (f"?{query}" if query else ""))
+
+
+def _moved_or_gone(request, *, slug: str):
+    """A product that is no longer sold answers 410 Gone, so search engines drop it, with a way on
+    to its category for the shopper who followed an old link."""
+    gone = selectors.product_no_longer_sold(slug=slug)
+    if gone is None:
+        return _moved(request, kind=RetiredSlug.Kind.PRODUCT, slug=slug)
+    return render(request, "catalog/gone.html", {
+        "product": gone,
+        "category": gone.category if gone.category.is_visible else None,
+        "categories": selectors.category_children(category=None),
+    }, status=410)
+
+
+@require_GET
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {reverse(name)}" for name in ("orders:cart", "orders:checkout", "catalog:search")),
+        "Disallow: /account/",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /m/",
+        # Sorting, page sizes and combined filters make endless addresses of the same products.
+        "Disallow: /*?*sort=",
+        "Disallow: /*?*per_page=",
+        "Disallow: /*?*&",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('catalog:sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@storefront_page_cache(scopes=lambda: ())
+def sitemap_index(request):
+    return sitemap_views.index(request, sitemaps=seo.SITEMAPS, sitemap_url_name="catalog:sitemap_section")
+
+
+@storefront_page_cache(scopes=lambda section: ())
+def sitemap_section(request, section: str):
+    return sitemap_views.sitemap(request, sitemaps=seo.SITEMAPS, section=section)

@@ -1,9 +1,13 @@
-"""Links that carry the shopper's filters but never the campaign tags they arrived with:
-a page is cached for everyone, so one visitor's utm_source must not end up in its links."""
+"""Links that carry the shopper's filters but never the campaign tags they arrived with (a page is
+cached for everyone, so one visitor's utm_source must not end up in its links), and the page's
+structured data."""
 
+import json
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from catalog.cache import IGNORED_PARAMS
 
@@ -34,3 +38,17 @@ def current_path_without_tracking(context) -> str:
     request = context["request"]
     params = _kept_params(request, ())
     return f"{request.path}?{urlencode(params)}" if params else request.path
+
+
+# What JSON may not carry inside a <script> element unescaped (as Django's json_script does).
+_SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def structured_data(items) -> str:
+    """schema.org JSON-LD blocks. They are data, not scripts: the Content-Security-Policy does not
+    apply to them, and search engines and link previews read them."""
+    return format_html_join(
+        "\n", '<script type="application/ld+json">{}</script>',
+        ((mark_safe(json.dumps(item, ensure_ascii=False).translate(_SCRIPT_SAFE)),) for item in items or ()),  # noqa: S308
+    )

@@ -155,7 +155,7 @@ def test_hiding_a_section_hides_its_subcategories_and_their_products(client):
     section.save()
 
     assert client.get("/catalog/sneakers/").status_code == 404
-    assert client.get("/product/runner/").status_code == 404
+    assert client.get("/product/runner/").status_code == 410  # no longer sold: gone, not "never existed"
     assert not Category.objects.get(pk=sneakers.pk).is_visible
     assert product not in set(Product.objects.active())
 

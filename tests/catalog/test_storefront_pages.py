@@ -149,16 +149,16 @@ def test_product_page_shows_the_large_picture_and_thumbnails(client):
     assert first.small_url in page
 
 
-def test_hidden_product_is_not_found(client):
+def test_hidden_product_is_gone(client):
     product = ProductFactory(is_active=False)
 
-    assert client.get(product.get_absolute_url()).status_code == 404
+    assert client.get(product.get_absolute_url()).status_code == 410
 
 
-def test_product_of_a_hidden_category_is_not_found(client):
+def test_product_of_a_hidden_category_is_gone(client):
     product = ProductFactory(category=CategoryFactory(is_active=False))
 
-    assert client.get(product.get_absolute_url()).status_code == 404
+    assert client.get(product.get_absolute_url()).status_code == 410
 
 
 def test_hidden_category_is_not_found(client):

@@ -91,7 +91,7 @@ def test_a_product_page_that_is_not_found_records_no_view(buffered, browser):
     hidden = ProductFactory(is_active=False)
     browser.get("/")
 
-    assert browser.get(f"/product/{hidden.slug}/").status_code == 404
+    assert browser.get(f"/product/{hidden.slug}/").status_code == 410
     assert browser.get("/product/no-such-product/").status_code == 404
     product_views_flush()
 
