@@ -29,6 +29,8 @@ def test_the_owner_changes_the_period_and_the_charts_redraw(shop_with_a_month_of
     from playwright.sync_api import expect
 
     page = signed_in_page(staff_user(OWNER))
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if "Security Policy" in message.text else None)
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto("/admin/?preset=30d")
     board = page.locator("#an-dashboard")
@@ -42,6 +44,7 @@ def test_the_owner_changes_the_period_and_the_charts_redraw(shop_with_a_month_of
     # 1 + 2 + 3 + 1 + 2 + 3 + 1 orders over the last seven days
     expect(page.locator('.an-tile[data-metric="orders"] .an-tile-value')).to_have_text("13")
     page.screenshot(path=str(tmp_path / "dashboard-1366.png"), full_page=True)
+    assert refused == []
 
 
 def test_the_dashboard_reads_on_a_phone(shop_with_a_month_of_sales, signed_in_page, tmp_path):
