@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from catalog.models import Attribute
 from customers.models import User
 from integrations.exports.catalog import catalog_file_supplier, catalog_table
 from integrations.exports.customers import customers_table
@@ -35,7 +36,7 @@ SHOWN_ERRORS = 200
 
 @admin.register(Supplier)
 class SupplierAdmin(admin.ModelAdmin):
-    list_display = ("name", "markup_percent", "rounding", "creates_products", "updated_at", "upload_link")
+    list_display = ("name", "upload_link", "markup_percent", "rounding", "creates_products", "updated_at")
     search_fields = ("name",)
     autocomplete_fields = ("default_category",)
     fieldsets = (
@@ -90,6 +91,10 @@ class PriceListImportAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The job is the record of what a file did to prices; it stays.
+        return False
+
     def get_urls(self):
         own = [
             path("<int:pk>/progress/", self.admin_site.admin_view(self.progress_view),
@@ -115,7 +120,8 @@ class PriceListImportAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         job = self.get_object(request, object_id)
-        extra = {"job": job, "can_apply": job is not None and self._can_apply(request, job)}
+        extra = {"job": job, "can_apply": job is not None and self._can_apply(request, job),
+                 "preview": _preview_rows(job.preview) if job else []}
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     def progress_view(self, request, pk: int):
@@ -152,6 +158,24 @@ class PriceListImportAdmin(admin.ModelAdmin):
     def _can_apply(self, request, job: PriceListImport) -> bool:
         return (self.has_add_permission(request) and job.dry_run and job.status == PriceListImport.Status.DONE)
 
+
+
+def _preview_rows(preview: list[dict]) -> list[dict]:
+    """A job's first changes with the fields named as the admin names them."""
+    labels = {
+        "price": _("price"), "price_override": _("price"), "stock": _("stock"), "name": _("name"),
+        "category_id": _("category"), "brand_id": _("brand"),
+    }
+    attributes = dict(Attribute.objects.values_list("slug", "name"))
+    rows = []
+    for row in preview:
+        changes = []
+        for field, (old, new) in row["changes"].items():
+            slug = field.removeprefix("attribute:")
+            label = labels.get(field) or attributes.get(slug, slug)
+            changes.append((label, old, new))
+        rows.append({**row, "changes": changes})
+    return rows
 
 
 @admin.register(PriceChange)

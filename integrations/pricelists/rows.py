@@ -37,6 +37,7 @@ class CatalogLookup:
     def __init__(self, *, supplier: Supplier) -> None:
         categories = list(Category.objects.values_list("pk", "slug", "name"))
         self.category_by_slug = {slug.casefold(): pk for pk, slug, _name in categories}
+        self.category_names = {pk: name for pk, _slug, name in categories}
         by_name: dict[str, list[int]] = {}
         for pk, _slug, name in categories:
             by_name.setdefault(name.strip().casefold(), []).append(pk)

@@ -22,6 +22,7 @@ from catalog.demo.text import latin_slug
 from catalog.models import Brand, Product, ProductAttributeValue, ProductVariant
 from catalog.services import products_refresh_availability
 from integrations.models import PriceChange, PriceListImport, PriceListRowError, Supplier
+from integrations.pricelists.bulk import rows_update
 from integrations.pricelists.reader import PriceListUnreadable, RawRow, pricelist_open
 from integrations.pricelists.rows import (
     CatalogLookup,
@@ -239,9 +240,18 @@ class _Importer:
     def _count(self, row: ParsedRow, changes: dict) -> None:
         if changes:
             self.outcome.changed += 1
-            self.outcome.add_preview(row.line, row.sku, "changed", changes)
+            self.outcome.add_preview(row.line, row.sku, "changed", self._readable(changes, row))
         else:
             self.outcome.unchanged += 1
+
+    def _readable(self, changes: dict, row: ParsedRow) -> dict:
+        """The changes as a person reads them: a category and a brand by name, not by id."""
+        names = {
+            "category_id": lambda pk: self.lookup.category_names.get(pk, pk),
+            "brand_id": lambda pk: getattr(self._brand(pk), "name", row.brand_name) if pk else None,
+        }
+        return {field: tuple(names[field](value) for value in pair) if field in names else pair
+                for field, pair in changes.items()}
 
     def _current_values(self, products: Iterable[Product], rows: list[ParsedRow]) -> dict:
         attribute_ids = {attribute_id for row in rows for attribute_id in row.attributes}
@@ -305,10 +315,10 @@ class _Importer:
                     product.brand = self._brand(product.brand_id)
                     product.search_text = product.build_search_text()
                 fields.add("search_text")
-            Product.objects.bulk_update(rows, sorted(fields))
+            rows_update(Product, rows, sorted(fields))
             touched.update(product.pk for product in rows)
         if changed_variants:
-            ProductVariant.objects.bulk_update(list(changed_variants), ["price_override", "stock"])
+            rows_update(ProductVariant, list(changed_variants), ["price_override", "stock"])
             touched.update(variant.product_id for variant in changed_variants)
         if new_rows:
             created = self._create(new_rows)

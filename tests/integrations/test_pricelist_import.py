@@ -213,3 +213,12 @@ def test_the_command_imports_a_file_and_says_what_it_did(supplier, tmp_path, cap
     assert "Would be: 0 new, 1 changed, 0 unchanged, 1 errors." in dry
     assert "line 3 : No SKU." in dry
     assert Product.objects.get(sku="A-1").price == Decimal("2.00")
+
+
+def test_the_dry_run_names_categories_and_brands_as_people_do(supplier, tmp_path, kettles):
+    ProductFactory(sku="A-1", category=CategoryFactory(name="Разное"), brand=None)
+
+    job = run(supplier, csv_file(tmp_path / "list.csv", [HEADER, ["A-1", "", "", "", "kettles", "Bork"]]),
+              dry_run=True)
+
+    assert job.preview[0]["changes"] == {"category_id": ["Разное", "Чайники"], "brand_id": [None, "Bork"]}

@@ -21,7 +21,8 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, supplier: str, dry_run: bool, **options):
         if not file.is_file():
             raise CommandError(f"No such file: {file}")
-        found = Supplier.objects.filter(name__iexact=supplier).first()
+        # Compared in Python: SQLite folds the case of Latin letters only.
+        found = next((s for s in Supplier.objects.all() if s.name.casefold() == supplier.casefold()), None)
         if found is None:
             names = ", ".join(Supplier.objects.values_list("name", flat=True)) or "none yet"
             raise CommandError(f"No supplier {supplier!r}; suppliers: {names}")
