@@ -251,3 +251,38 @@ def test_no_cross_sell_when_every_related_product_was_bought(django_capture_on_c
     campaign_run(django_capture_on_commit_callbacks)
 
     assert mail.outbox == []
+
+
+# --- Loyalty threshold ---------------------------------------------------------------------
+
+
+def _spent(customer, amount: str, *, days_ago: float) -> Order:
+    order = order_placed(email=customer.email)
+    Order.objects.filter(pk=order.pk).update(
+        user=customer, items_total=Decimal(amount), created_at=_ago(days=days_ago))
+    return order
+
+
+def test_the_order_that_crosses_the_years_threshold_brings_a_thank_you(django_capture_on_commit_callbacks):
+    campaign_on(Kind.LOYALTY_THRESHOLD)
+    customer = UserFactory(email="anna@example.com")
+    consent_given(customer.email)
+    _spent(customer, "10000.00", days_ago=100)
+    _spent(customer, "6000.00", days_ago=0.5)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert [e.subject for e in mail.outbox if e.subject.startswith("Thank")] == ["Thank you for staying with us"]
+    assert "16,000" in [e for e in mail.outbox if e.subject.startswith("Thank")][0].body
+
+
+def test_no_thank_you_when_the_threshold_was_crossed_before(django_capture_on_commit_callbacks):
+    campaign_on(Kind.LOYALTY_THRESHOLD)
+    customer = UserFactory(email="anna@example.com")
+    consent_given(customer.email)
+    _spent(customer, "20000.00", days_ago=100)
+    _spent(customer, "6000.00", days_ago=0.5)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert not [e for e in mail.outbox if e.subject.startswith("Thank")]

@@ -7,6 +7,7 @@ from marketing.campaigns.triggers.others import (
     Birthday,
     BrowseAbandonment,
     CrossSell,
+    LoyaltyThreshold,
     Reactivation,
     Replenishment,
     ReviewRequest,
@@ -16,7 +17,7 @@ from marketing.campaigns.triggers.others import (
 TRIGGERS: dict[str, Trigger] = {
     trigger.kind: trigger
     for trigger in (AbandonedCart(), Welcome(), Birthday(), Reactivation(), BrowseAbandonment(), CrossSell(),
-                    ReviewRequest(), Replenishment())
+                    ReviewRequest(), Replenishment(), LoyaltyThreshold())
 }
 
 __all__ = ["TRIGGERS", "Candidate", "Content", "ProductItem", "Trigger", "Verdict", "person_of"]

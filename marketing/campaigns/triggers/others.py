@@ -8,6 +8,7 @@ birthday, this order's review request, this delivered line's "running out".
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -343,3 +344,50 @@ class Replenishment(Trigger):
             for entry in entries if blocks.get(entry.subject_id)
         }
 
+
+
+class LoyaltyThreshold(_CustomerTrigger):
+    """An order made the customer's 12-month spend (goods after discounts, orders not cancelled
+    or returned) cross the campaign's amount (condition_amount, default 15 000 ₽)."""
+
+    kind = Campaign.Kind.LOYALTY_THRESHOLD
+    lookback = datetime.timedelta(days=2)
+    default_amount = Decimal("15000")
+    year = datetime.timedelta(days=365)
+
+    def candidates(self, campaign, *, now, after, limit):
+        amount = campaign.condition_amount or self.default_amount
+        rows = list(
+            Order.objects.filter(pk__gt=after, user__isnull=False, created_at__gt=now - self.lookback,
+                                 created_at__lte=now - _first_delay(campaign))
+            .exclude(status__in=NOT_SOLD).order_by("pk")
+            .values_list("pk", "user_id", "created_at", "user__email", "user__phone")[:limit]
+        )
+        history = defaultdict(list)
+        for user, placed, goods, discount in (
+            Order.objects.filter(user_id__in={row[1] for row in rows}, created_at__gt=now - self.year - self.lookback)
+            .exclude(status__in=NOT_SOLD).values_list("user_id", "created_at", "items_total", "discount_total")
+        ):
+            history[user].append((placed, goods - discount))
+        crossed = []
+        for pk, user, placed, email, phone in rows:
+            before = sum((value for moment, value in history[user] if placed - self.year < moment < placed), Decimal(0))
+            with_it = before + sum((value for moment, value in history[user] if moment == placed), Decimal(0))
+            if before < amount <= with_it:
+                crossed.append(Candidate(cause=f"loyalty:{user}:{pk}", subject_id=user, triggered_at=placed,
+                                         user_id=user, email=email, phone=phone))
+        known = self._known(campaign, [candidate.cause for candidate in crossed])
+        return [candidate for candidate in crossed if candidate.cause not in known], _next(rows, limit)
+
+    def contents(self, entries, *, language):
+        contents = super().contents(entries, language=language)
+        year_ago = timezone.now() - self.year
+        spent = defaultdict(Decimal)
+        for user, goods, discount in (
+            Order.objects.filter(user_id__in={entry.user_id for entry in entries}, created_at__gt=year_ago)
+            .exclude(status__in=NOT_SOLD).values_list("user_id", "items_total", "discount_total")
+        ):
+            spent[user] += goods - discount
+        for entry in entries:
+            contents[entry.pk].values = {"spent": spent[entry.user_id]}
+        return contents
