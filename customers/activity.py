@@ -5,8 +5,10 @@ change. Rules follow the usual web-analytics channel grouping, with Russian sour
 """
 
 import functools
-import re
 from urllib.parse import parse_qs, urlsplit
+
+import ua_parser
+from crawlerdetect import CrawlerDetect
 
 from customers.models import Visit
 
@@ -32,38 +34,34 @@ SOCIAL_MEDIA = {"social", "social-network", "social_network", "sm", "smm", "soci
 EMAIL_MEDIA = {"email", "e-mail", "e_mail", "newsletter", "mailing"}
 PAID_CLICK_IDS = ("yclid", "gclid", "msclkid")
 
-# Crawlers name themselves (Googlebot, YandexBot, bingbot) or link to a "bots" page; link
-# previews and scripts name their library. Browsers never say any of this, but "Cubot" is
-# an Android phone maker. Yandex's own apps say "YaBrowser" or "YandexSearch" and are
-# people, so "Yandex" alone is not a sign of a robot; Yandex's robots all say "bot" or
-# "(compatible; Yandex...".
-BOT_PATTERN = re.compile(
-    r"(?<!cu)bot|crawl|spider|slurp|scrape|headless|lighthouse|preview|fetch|monitor|curl|wget|"
-    r"python-|httpx|aiohttp|go-http-client|java/|okhttp|libwww|facebookexternalhit|mediapartners|"
-    r"vkshare|whatsapp/|compatible; yandex",
-    re.IGNORECASE,
-)
-# Android phones say "Mobile" (Chrome, Firefox, Yandex) and Android tablets do not, wherever
-# in the string it comes: in-app browsers (Instagram) add "Android" after "Mobile Safari".
-TABLET_PATTERN = re.compile(r"ipad|tablet(?! pc)|kindle|silk/|playbook", re.IGNORECASE)
-MOBILE_PATTERN = re.compile(r"mobi|iphone|ipod|blackberry|opera mini|iemobile", re.IGNORECASE)
+# Crawlers, link previews and scripts come and go faster than a hand-written pattern keeps up:
+# crawlerdetect (a port of the maintained CrawlerDetect list) tells them, and ua-parser (the
+# uap-core rules, with its Rust accelerator) tells devices. Both are asked about a user agent
+# once: a shop sees a few hundred distinct user agents a day, and a first answer costs about
+# 240 µs (crawlerdetect) and 25 µs (ua-parser); a kept one, well under a microsecond.
+_crawlers = CrawlerDetect()
+TABLET_FAMILIES = ("iPad", "Kindle", "Tablet")
+PHONE_FAMILIES = ("iPhone", "iPod", "Smartphone", "Feature Phone")
 
 
 @functools.lru_cache(maxsize=4096)
 def is_bot(user_agent: str) -> bool:
-    """Crawlers, link previews and scripts are not shoppers. No user agent at all is a script.
-    Asked on every request; a shop sees a few hundred distinct user agents a day, and the pattern
-    costs 30 µs a search, so answers are kept."""
-    return not user_agent.strip() or bool(BOT_PATTERN.search(user_agent))
+    """Crawlers, link previews and scripts are not shoppers. No user agent at all is a script."""
+    return not user_agent.strip() or _crawlers.isCrawler(user_agent)
 
 
+@functools.lru_cache(maxsize=4096)
 def device_from_user_agent(user_agent: str) -> str:
-    if TABLET_PATTERN.search(user_agent):
+    parsed = ua_parser.parse(user_agent)
+    family = parsed.device.family if parsed.device else ""
+    system = parsed.os.family if parsed.os else ""
+    if any(name in family for name in TABLET_FAMILIES):
         return Device.TABLET
-    if MOBILE_PATTERN.search(user_agent):
+    if any(name in family for name in PHONE_FAMILIES) or system == "iOS":
         return Device.MOBILE
-    if "android" in user_agent.lower():
-        return Device.TABLET
+    if system == "Android":
+        # Android's own convention: phones say "Mobile" and tablets do not.
+        return Device.MOBILE if "Mobile" in user_agent else Device.TABLET
     return Device.DESKTOP
 
 

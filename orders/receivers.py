@@ -8,12 +8,9 @@ from django.dispatch import receiver
 
 from orders.models import Cart
 from orders.services import cart_get_or_create, cart_merge
+from orders.services.cart import CART_SESSION_KEY
 
 logger = logging.getLogger(__name__)
-
-# The session remembers the guest cart by id: signing in gives the session a new key, so the
-# key the cart was filed under is gone by the time the signal arrives; the session data is kept.
-CART_SESSION_KEY = "orders:cart_id"
 
 
 @receiver(user_logged_in, dispatch_uid="orders.cart_merge_on_sign_in")

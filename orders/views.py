@@ -38,7 +38,6 @@ from orders.payments import (
 )
 from orders.payments.services import order_payment_refresh, payment_notification_apply, payment_start
 from orders.payments.test import SIGNATURE_HEADER, TestPaymentProvider
-from orders.receivers import CART_SESSION_KEY
 from orders.selectors import (
     CartTotals,
     cart_get,
@@ -60,6 +59,7 @@ from orders.services import (
     phone_normalize,
     quantity_parse,
 )
+from orders.services.cart import CART_SESSION_KEY
 from orders.signals import order_placed
 
 logger = logging.getLogger(__name__)

@@ -34,7 +34,6 @@ from orders.api.serializers import (
 )
 from orders.forms import CONSENT_WORDING_VERSION
 from orders.models import Cart, CartLine, Order
-from orders.receivers import CART_SESSION_KEY
 from orders.selectors import cart_get, cart_lines, delivery_methods_active, pickup_points_active
 from orders.services import (
     Contact,
@@ -47,6 +46,7 @@ from orders.services import (
     order_place,
     phone_normalize,
 )
+from orders.services.cart import CART_SESSION_KEY
 
 ERROR_RESPONSES = {
     400: OpenApiResponse(description='{"detail": "…", "errors": {"field": ["…"]}}'),

@@ -16,6 +16,10 @@ _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 # A number longer than this is only "more than any stock" and is read as the largest one this
 # long: converting thousands of digits is refused by Python (and slow before that).
 _DIGITS_MAX = 18
+# Where a guest's session remembers their cart by id, for the pages and the API that fill it and
+# for sign-in, which merges it into the account's: signing in gives the session a new key, so the
+# key the cart was filed under is gone by then; the session data is kept.
+CART_SESSION_KEY = "orders:cart_id"
 
 
 def quantity_parse(value) -> int:
