@@ -103,6 +103,7 @@ def test_a_marketer_cannot_claim_through_the_api():
     response = api_for(staff_user(MARKETER)).post(f"{ORDERS}{order.number}/claim/")
 
     assert response.status_code == 403
+    assert Order.objects.get(pk=order.pk).manager is None
 
 
 def test_a_legal_transition_moves_the_order():
@@ -141,6 +142,7 @@ def test_a_manager_cannot_move_another_managers_order_through_the_api():
     response = api_for(staff_user(MANAGER)).post(f"{ORDERS}{order.number}/transition/", {"to_status": "confirmed"})
 
     assert response.status_code == 403
+    assert Order.objects.get(pk=order.pk).status == Order.Status.IN_PROGRESS
 
 
 def test_a_supervisor_moves_another_managers_order_through_the_api():

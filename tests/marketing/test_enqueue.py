@@ -1,4 +1,3 @@
-from contextlib import contextmanager
 
 import pytest
 from django.core import mail
@@ -6,10 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from config.celery import app as celery_app
 from marketing.models import OutboundMessage
 from marketing.services import message_enqueue, message_send, messages_sweep
 from marketing.tasks import message_send_task
+from tests.harness import broker_unreachable, in_parallel
 
 pytestmark = pytest.mark.django_db
 
@@ -133,45 +132,17 @@ def test_order_is_kept_when_the_broker_is_down_and_the_sweep_sends_its_message_l
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_same_message_enqueued_by_many_processes_at_once_is_written_once(order_context):
-    import threading
-
-    from django.db import connection
-
     workers = 10
-    start = threading.Barrier(workers)
-    ids = []
 
-    def worker():
-        try:
-            start.wait()
-            with transaction.atomic():
-                ids.append(enqueue_accepted(order_context, send_after=timezone.now() + timezone.timedelta(days=1)).pk)
-        finally:
-            connection.close()
+    def enqueue(_):
+        with transaction.atomic():
+            return enqueue_accepted(order_context, send_after=timezone.now() + timezone.timedelta(days=1)).pk
 
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    ids = in_parallel(workers, enqueue)
 
     assert len(ids) == workers
     assert len(set(ids)) == 1
     assert OutboundMessage.objects.count() == 1
-
-
-@contextmanager
-def broker_unreachable():
-    """Celery pointed at a port where no Redis listens, with fresh connection pools."""
-    before = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    pools = celery_app._pool, celery_app.amqp._producer_pool
-    celery_app._pool = celery_app.amqp._producer_pool = None
-    celery_app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
-    try:
-        yield
-    finally:
-        celery_app._pool, celery_app.amqp._producer_pool = pools
-        celery_app.conf.update(before)
 
 
 @pytest.mark.django_db

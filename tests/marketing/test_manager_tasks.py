@@ -1,8 +1,6 @@
 import datetime
-import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +13,7 @@ from orders.models import Order
 from orders.services.pickup import orders_not_collected_expire
 from orders.tasks import orders_not_collected_expire_task
 from tests.factories import UserFactory
+from tests.harness import in_parallel
 from tests.marketing.ordering import PICKUP_ROAD, days_pass_since_ready, order_moved, order_placed
 
 Status = ManagerTask.Status
@@ -195,31 +194,12 @@ def test_manager_without_supervision_sees_no_one_elses_tasks(client, manager, wa
 # --- Two sweeps at once, on PostgreSQL --------------------------------------------------
 
 
-def run_at_once(function, workers: int = 6) -> list:
-    start = threading.Barrier(workers)
-    results = []
-
-    def worker():
-        try:
-            start.wait()
-            results.append(function())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_task_sweeps_running_at_once_open_one_task_per_order(waiting_order):
     orders = [waiting_order() for _ in range(3)]
 
-    results = run_at_once(manager_tasks_open_for_uncollected_parcels)
+    results = in_parallel(6, lambda _: manager_tasks_open_for_uncollected_parcels())
 
     assert sum(results) == 3
     assert sorted(ManagerTask.objects.values_list("order_id", flat=True)) == sorted(o.pk for o in orders)
@@ -231,7 +211,7 @@ def test_not_collected_sweeps_running_at_once_return_the_stock_once(settings, wa
     order = waiting_order(settings.PICKUP_STORAGE_DAYS + 1)
     product_id = order.lines.get().product_id
 
-    results = run_at_once(orders_not_collected_expire)
+    results = in_parallel(6, lambda _: orders_not_collected_expire())
 
     assert sum(results) == 1
     assert Order.objects.get(pk=order.pk).status == Order.Status.NOT_COLLECTED

@@ -1,5 +1,4 @@
 import datetime
-from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -7,7 +6,6 @@ from django.core import mail
 from django.db import transaction
 from django.utils import formats, timezone
 
-from config.celery import app as celery_app
 from marketing.models import OutboundMessage
 from marketing.selectors import messages_for_reference
 from marketing.services import message_send, messages_sweep
@@ -15,6 +13,7 @@ from marketing.tasks import message_send_task
 from orders.models import Order
 from orders.signals import order_placed as order_placed_signal
 from orders.signals import order_status_changed
+from tests.harness import broker_unreachable
 from tests.marketing.ordering import COURIER_ROAD, PICKUP_ROAD, POST_ROAD, order_moved, order_placed
 
 pytestmark = pytest.mark.django_db
@@ -25,20 +24,6 @@ Status = OutboundMessage.Status
 def messages_of(order, kind=None):
     messages = OutboundMessage.objects.filter(reference=f"order:{order.number}")
     return messages.filter(kind=kind) if kind else messages
-
-
-@contextmanager
-def broker_unreachable():
-    """CELERY_BROKER_URL pointed at a port where nothing listens, with fresh connection pools."""
-    before = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    pools = celery_app._pool, celery_app.amqp._producer_pool
-    celery_app._pool = celery_app.amqp._producer_pool = None
-    celery_app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False)
-    try:
-        yield
-    finally:
-        celery_app._pool, celery_app.amqp._producer_pool = pools
-        celery_app.conf.update(before)
 
 
 def test_placed_order_is_accepted_by_sms_and_email_with_its_number_and_total(

@@ -1,16 +1,15 @@
 import datetime
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from marketing.models import DeliveryAttempt, OutboundMessage
 from marketing.schedule import quiet_hours_end
 from marketing.services import message_enqueue, message_send, messages_sweep
 from tests.factories import OutboundMessageFactory
+from tests.harness import in_parallel
 
 Status = OutboundMessage.Status
 Result = DeliveryAttempt.Result
@@ -49,21 +48,8 @@ def test_second_send_of_a_sent_message_does_nothing():
 def test_message_claimed_by_many_workers_at_once_is_sent_once():
     message = OutboundMessageFactory()
     workers = 12
-    start = threading.Barrier(workers)
-    results = []
 
-    def worker():
-        try:
-            start.wait()
-            results.append(message_send(message_id=message.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = in_parallel(workers, lambda _: message_send(message_id=message.pk))
 
     assert len(results) == workers
     assert [r.status for r in results if r is not None] == [Status.SENT]

@@ -170,6 +170,7 @@ def test_a_manager_cannot_save_another_managers_order(client, manager):
     response = client.post(change_url(order), {"name": "Чужой"})
 
     assert response.status_code == 403
+    assert Order.objects.get(pk=order.pk).name == order.name
 
 
 def test_a_supervisor_moves_another_managers_order(client, manager):

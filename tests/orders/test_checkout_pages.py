@@ -1,5 +1,4 @@
 import re
-import threading
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -7,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +21,7 @@ from tests.factories import (
     PromoCodeFactory,
     UserFactory,
 )
+from tests.harness import in_parallel
 
 pytestmark = pytest.mark.django_db
 
@@ -369,23 +368,11 @@ def test_ten_parallel_submissions_with_one_form_token_make_one_order(courier, ke
     client.post(reverse("orders:cart_add"), {"product": kettle.pk, "quantity": "2"})
     data = _form(client, courier)
     cookies = client.cookies
-    barrier = threading.Barrier(10)
-    answers: list[str] = []
+    browsers = [Client() for _ in range(10)]
+    for browser in browsers:
+        browser.cookies = cookies.__class__(cookies)
 
-    def submit():
-        try:
-            own = Client()
-            own.cookies = cookies.__class__(cookies)
-            barrier.wait(timeout=10)
-            answers.append(_checkout(own, data)["Location"])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = [response["Location"] for response in in_parallel(10, lambda i: _checkout(browsers[i], data))]
 
     order = Order.objects.get()
     assert answers == [reverse("orders:order_thanks", args=[order.number])] * 10

@@ -1,7 +1,5 @@
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
 from customers.roles import MANAGER
@@ -9,6 +7,7 @@ from orders.models import Order, OrderStatusChange
 from orders.services import IllegalTransition, OrderAlreadyClaimed, order_claim, order_transition
 from orders.signals import order_status_changed
 from tests.factories import OrderFactory, staff_user
+from tests.harness import in_parallel
 
 
 @pytest.mark.django_db
@@ -104,23 +103,8 @@ def test_a_cancelled_order_cannot_be_claimed():
 def test_twenty_managers_pressing_at_once_leave_exactly_one_winner():
     order = OrderFactory()
     managers = [staff_user(MANAGER, first_name=f"Менеджер{i}", last_name="Тестов") for i in range(20)]
-    barrier = threading.Barrier(len(managers))
-    results = [None] * len(managers)
-
-    def press(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = order_claim(order=Order.objects.get(pk=order.pk), manager=managers[index])
-        except Exception as error:  # noqa: BLE001 - every outcome is inspected below
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=press, args=(index,)) for index in range(len(managers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = in_parallel(len(managers), lambda index: order_claim(order=Order.objects.get(pk=order.pk),
+                                                                   manager=managers[index]))
 
     winners = [result for result in results if isinstance(result, Order)]
     losers = [result for result in results if not isinstance(result, Order)]

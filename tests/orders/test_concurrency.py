@@ -1,44 +1,19 @@
 """Races that only a real database with row locks can settle: real threads, each with its
 own PostgreSQL connection, released together by a barrier."""
 
-import threading
 import uuid
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from customers.services import InsufficientPoints, points_balance, points_earn, points_spend
 from orders.models import Order, PromoCode, PromoCodeUse
 from orders.services import Contact, OutOfStock, cart_add
 from tests.factories import CartFactory, ProductFactory, PromoCodeFactory, UserFactory
+from tests.harness import in_parallel
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def in_parallel(count, work):
-    """Run work(i) for i in range(count) in as many threads at once; return what each returned
-    or raised, in order."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test inspects every outcome
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a checkout hung"
-    return results
 
 
 def _guest_cart(*items):

@@ -50,6 +50,7 @@ def test_marketer_sees_an_order_but_cannot_change_or_move_it(client):
     assert page.status_code == 200
     assert 'name="to_status"' not in page.content.decode()
     assert moved.status_code == 403
+    assert Order.objects.get(pk=order.pk).status == Order.Status.IN_PROGRESS
 
 
 def test_marketer_cannot_claim_an_order(client):
@@ -70,6 +71,7 @@ def test_warehouse_cannot_confirm_or_cancel_an_order(client):
     response = client.post(reverse("admin:orders_order_transition", args=[order.pk]), {"to_status": "confirmed"})
 
     assert response.status_code == 403
+    assert Order.objects.get(pk=order.pk).status == Order.Status.IN_PROGRESS
 
 
 def test_warehouse_packs_a_confirmed_order_it_does_not_own(client):
