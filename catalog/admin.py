@@ -42,6 +42,9 @@ class CategoryAdmin(admin.ModelAdmin):
         (_("Search engines"), {"fields": ("seo_title", "seo_description"), "classes": ("collapse",)}),
     )
 
+    def save_model(self, request, obj, form, change) -> None:
+        services.category_save(category=obj)
+
     @admin.display(description=_("name"), ordering="path")
     def indented_name(self, category):
         return format_html("{}{}", "— " * category.depth, category.name)

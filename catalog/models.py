@@ -4,8 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +15,8 @@ THUMB_SIZES = {"small": 320, "large": 800}
 
 class Category(models.Model):
     """A node of the catalog tree. `path` is the materialised chain of ancestor ids
-    ("/1/4/9/"), so a whole branch is one indexed prefix query."""
+    ("/1/4/9/"), so a whole branch is one indexed prefix query. Saved through
+    catalog.services.category_save, which keeps path, depth and visibility in step."""
 
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True,
@@ -48,45 +48,8 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        old_path = self.path
-        # The parent's path is read from the database: an instance loaded earlier may
-        # still carry the path it had before its branch moved.
-        parent_path = (
-            Category.objects.filter(pk=self.parent_id).values_list("path", flat=True).first() or "/"
-            if self.parent_id else "/"
-        )
-        self.path = f"{parent_path}{self.pk}/"
-        self.depth = self.path.count("/") - 2
-        if self.path != old_path:
-            Category.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
-            if old_path:
-                self._move_descendants(old_path)
-        self._refresh_branch_visibility()
-
     def get_absolute_url(self) -> str:
         return reverse("catalog:category", kwargs={"slug": self.slug})
-
-    def _move_descendants(self, old_path: str) -> None:
-        """Rewrite the whole branch in one statement, whatever its size."""
-        old_depth = old_path.count("/") - 2
-        Category.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-            path=Concat(Value(self.path), Substr("path", len(old_path) + 1), output_field=models.CharField()),
-            depth=F("depth") + (self.depth - old_depth),
-        )
-
-    def _refresh_branch_visibility(self) -> None:
-        ancestors_active = all(Category.objects.filter(pk__in=self.ancestor_ids).values_list("is_active", flat=True))
-        branch = list(Category.objects.filter(path__startswith=self.path).values_list("pk", "path", "is_active"))
-        active = {pk: is_active for pk, _, is_active in branch}
-        visible = {
-            pk: ancestors_active and all(active.get(int(part), True) for part in path.strip("/").split("/"))
-            for pk, path, _ in branch
-        }
-        for flag in (True, False):
-            Category.objects.filter(pk__in=[pk for pk, v in visible.items() if v is flag]).update(is_visible=flag)
-        self.is_visible = visible.get(self.pk, self.is_active)
 
     def clean(self) -> None:
         if self.pk and self.parent_id:

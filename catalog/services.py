@@ -1,7 +1,8 @@
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import BooleanField, Case, Exists, F, OuterRef, QuerySet, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, QuerySet, Value, When
+from django.db.models.functions import Concat, Substr
 
 from catalog.cache import (
     POPULARITY,
@@ -15,6 +16,48 @@ from catalog.cache import (
 from catalog.models import THUMB_SIZES, Brand, Category, Product, ProductImage, ProductVariant, RetiredSlug
 from catalog.signals import stock_changed
 from core.images import make_thumbnail
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Save a category and keep the tree in step: its path and depth, those of its whole branch
+    when it moved (one UPDATE whatever the branch's size), and which categories shoppers see
+    (active, under active ones)."""
+    category.save()
+    old_path = category.path
+    # The parent's path is read from the database: an instance loaded earlier may still carry the
+    # path it had before its branch moved.
+    parent_path = (Category.objects.filter(pk=category.parent_id).values_list("path", flat=True).first() or "/"
+                   if category.parent_id else "/")
+    category.path = f"{parent_path}{category.pk}/"
+    category.depth = category.path.count("/") - 2
+    if category.path != old_path:
+        Category.objects.filter(pk=category.pk).update(path=category.path, depth=category.depth)
+        if old_path:
+            _category_branch_move(category, old_path=old_path)
+    _category_branch_refresh_visibility(category)
+    return category
+
+
+def _category_branch_move(category: Category, *, old_path: str) -> None:
+    old_depth = old_path.count("/") - 2
+    Category.objects.filter(path__startswith=old_path).exclude(pk=category.pk).update(
+        path=Concat(Value(category.path), Substr("path", len(old_path) + 1), output_field=CharField()),
+        depth=F("depth") + (category.depth - old_depth),
+    )
+
+
+def _category_branch_refresh_visibility(category: Category) -> None:
+    ancestors_active = all(Category.objects.filter(pk__in=category.ancestor_ids).values_list("is_active", flat=True))
+    branch = list(Category.objects.filter(path__startswith=category.path).values_list("pk", "path", "is_active"))
+    active = {pk: is_active for pk, _, is_active in branch}
+    visible = {
+        pk: ancestors_active and all(active.get(int(part), True) for part in path.strip("/").split("/"))
+        for pk, path, _ in branch
+    }
+    for flag in (True, False):
+        Category.objects.filter(pk__in=[pk for pk, v in visible.items() if v is flag]).update(is_visible=flag)
+    category.is_visible = visible.get(category.pk, category.is_active)
 
 
 @transaction.atomic

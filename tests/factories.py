@@ -13,6 +13,12 @@ class CategoryFactory(DjangoModelFactory):
     class Meta:
         model = catalog.Category
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from catalog.services import category_save
+
+        return category_save(category=model_class(*args, **kwargs))
+
     name = factory.Sequence(lambda n: f"Категория {n}")
     slug = factory.Sequence(lambda n: f"category-{n}")
 

@@ -7,6 +7,7 @@ from catalog.demo import data
 from catalog.demo.images import category_picture
 from catalog.demo.text import latin_slug
 from catalog.models import Attribute, AttributeOption, Brand, Category, CategoryAttribute
+from catalog.services import category_save
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _ensure_brands(names: set[str]) -> dict[str, Brand]:
 
 def _ensure_categories(nodes: list[_Node]) -> dict[str, Category]:
     categories = {c.slug: c for c in Category.objects.filter(slug__in=[node.spec.slug for node in nodes])}
-    for node in nodes:  # parents come first, and save() needs the parent's path
+    for node in nodes:  # parents come first: a category's path starts with its parent's
         spec = node.spec
         if spec.slug in categories:
             continue
@@ -117,8 +118,7 @@ def _ensure_categories(nodes: list[_Node]) -> dict[str, Category]:
         )
         if spec.featured:
             category.image = category_picture(key=spec.slug, label=spec.name, initial=spec.name[0])
-        category.save()
-        categories[spec.slug] = category
+        categories[spec.slug] = category_save(category=category)
     return categories
 
 

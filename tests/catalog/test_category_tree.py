@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from catalog.models import Category, Product
+from catalog.services import category_save
 from tests.factories import CategoryFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def test_moving_a_category_moves_its_whole_branch():
     deeper = CategoryFactory(parent=leaf)
 
     branch.parent = new_root
-    branch.save()
+    category_save(category=branch)
 
     leaf.refresh_from_db()
     deeper.refresh_from_db()
@@ -47,7 +48,7 @@ def test_moving_a_branch_up_to_the_top_reduces_the_depth_of_its_descendants():
     leaf = CategoryFactory(parent=branch)
 
     branch.parent = None
-    branch.save()
+    category_save(category=branch)
 
     leaf.refresh_from_db()
     assert leaf.path == f"/{branch.pk}/{leaf.pk}/"
@@ -61,7 +62,7 @@ def test_moving_a_category_leaves_categories_with_a_similar_id_prefix_alone():
     new_parent = CategoryFactory()
 
     first.parent = new_parent
-    first.save()
+    category_save(category=first)
 
     eleventh.refresh_from_db()
     assert eleventh.path == f"/{eleventh.pk}/"
@@ -71,11 +72,11 @@ def test_moving_under_a_parent_loaded_before_the_parent_itself_moved_uses_its_cu
     top, parent = CategoryFactory(), CategoryFactory()
     stale_parent = Category.objects.get(pk=parent.pk)
     parent.parent = top
-    parent.save()
+    category_save(category=parent)
     child = CategoryFactory()
 
     child.parent = stale_parent
-    child.save()
+    category_save(category=child)
 
     child.refresh_from_db()
     assert child.path == f"/{top.pk}/{parent.pk}/{child.pk}/"
@@ -152,7 +153,7 @@ def test_hiding_a_section_hides_its_subcategories_and_their_products(client):
     product = ProductFactory(category=sneakers, slug="runner")
 
     section.is_active = False
-    section.save()
+    category_save(category=section)
 
     assert client.get("/catalog/sneakers/").status_code == 404
     assert client.get("/product/runner/").status_code == 410  # no longer sold: gone, not "never existed"
@@ -166,7 +167,7 @@ def test_showing_the_section_again_brings_back_only_subcategories_that_are_activ
     hidden_on_its_own = CategoryFactory(parent=section, is_active=False)
 
     section.is_active = True
-    section.save()
+    category_save(category=section)
 
     assert Category.objects.get(pk=shown.pk).is_visible
     assert not Category.objects.get(pk=hidden_on_its_own.pk).is_visible
