@@ -27,6 +27,7 @@ from orders.models import (
     CustomerNote,
     DeliveryMethod,
     Order,
+    OrderEdit,
     OrderLine,
     OrderStatusChange,
     Payment,
@@ -135,6 +136,20 @@ class OrderStatusChangeInline(admin.TabularInline):
         return False
 
 
+class OrderEditInline(admin.TabularInline):
+    model = OrderEdit
+    extra = 0
+    fields = ("created_at", "description", "changed_by")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class QueueFilter(admin.SimpleListFilter):
     """The manager's everyday views of the list."""
 
@@ -219,7 +234,7 @@ class OrderAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("manager", "delivery_method")
     list_per_page = 50
-    inlines = [OrderLineInline, PaymentInline, OrderStatusChangeInline]
+    inlines = [OrderLineInline, PaymentInline, OrderStatusChangeInline, OrderEditInline]
     actions = ["mark_packed", "mark_shipped", "print_packing_slips"]
     fieldsets = (
         (_("Contact"), {"fields": ("name", "phone", "email", "comment")}),
@@ -320,9 +335,18 @@ class OrderAdmin(admin.ModelAdmin):
     # --- the order page ------------------------------------------------------------------
 
     def history_view(self, request, object_id, extra_context=None):
-        """The "History" button shows the order's own history: its status moves and the changes
-        written with them. Django's admin log stays empty, as orders change through orders.services."""
-        steps = OrderStatusChange.objects.filter(order_id=unquote(object_id)).select_related("changed_by")
+        """The "History" button shows the order's own history: its status moves with their comments
+        and the managers' edits, by time. Django's admin log stays empty, as orders change through
+        orders.services."""
+        moves = OrderStatusChange.objects.filter(order_id=unquote(object_id)).select_related("changed_by")
+        edits = OrderEdit.objects.filter(order_id=unquote(object_id)).select_related("changed_by")
+        steps = sorted(
+            [{"created_at": m.created_at, "changed_by": m.changed_by, "status": str(m), "comment": m.comment}
+             for m in moves]
+            + [{"created_at": e.created_at, "changed_by": e.changed_by, "status": "", "comment": e.description}
+               for e in edits],
+            key=lambda step: step["created_at"],
+        )
         return super().history_view(request, object_id, {"steps": steps, **(extra_context or {})})
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from catalog.models import Product
 from orders.models import Cart
-from orders.receivers import CART_SESSION_KEY
 from orders.services import cart_add, cart_get_or_create
+from orders.services.cart import CART_SESSION_KEY
 
 
 def _visitor_cart(request) -> Cart:

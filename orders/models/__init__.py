@@ -4,11 +4,11 @@ back-office's calls and notes, and online payments. Import from here: `from orde
 from orders.models.backoffice import CallLog, CustomerNote
 from orders.models.cart import Cart, CartLine
 from orders.models.delivery import DeliveryMethod, PickupPoint
-from orders.models.order import Order, OrderLine, OrderStatusChange
+from orders.models.order import Order, OrderEdit, OrderLine, OrderStatusChange
 from orders.models.payment import Payment, PaymentNotification, Refund
 from orders.models.promo import PromoCode, PromoCodeUse
 
 __all__ = [
-    "CallLog", "Cart", "CartLine", "CustomerNote", "DeliveryMethod", "Order", "OrderLine", "OrderStatusChange",
-    "Payment", "PaymentNotification", "PickupPoint", "PromoCode", "PromoCodeUse", "Refund",
+    "CallLog", "Cart", "CartLine", "CustomerNote", "DeliveryMethod", "Order", "OrderEdit", "OrderLine",
+    "OrderStatusChange", "Payment", "PaymentNotification", "PickupPoint", "PromoCode", "PromoCodeUse", "Refund",
 ]

@@ -219,7 +219,26 @@ class OrderStatusChange(models.Model):
         verbose_name_plural = _("status history")
 
     def __str__(self) -> str:
-        """"New → In progress" for a move; only the status for a change written in it."""
-        if self.from_status == self.to_status:
-            return str(self.get_to_status_display())
+        """"New → In progress", with the statuses' names."""
         return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
+
+
+class OrderEdit(models.Model):
+    """A manager's change to an order that does not move it: the goods, the delivery details.
+    Kept beside the status history, which records moves only (and which the customer sees)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="edits", verbose_name=_("order"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    description = models.TextField(_("what changed"))
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("order edit")
+        verbose_name_plural = _("edits")
+
+    def __str__(self) -> str:
+        return self.description

@@ -18,7 +18,7 @@ from catalog.models import Product, ProductVariant
 from core.money import format_rubles, to_money
 from customers.models import User
 from customers.services import customer_timezone_remember
-from orders.models import CallLog, CustomerNote, Order, OrderLine, OrderStatusChange
+from orders.models import CallLog, CustomerNote, Order, OrderEdit, OrderLine
 from orders.payments.refunds import order_refund_overpaid
 from orders.services.claim import order_claim
 from orders.services.contact import Contact, Delivery, contact_check, delivery_check
@@ -45,11 +45,8 @@ def _lock(order: Order) -> Order:
     ).get(pk=order.pk)
 
 
-def _note_in_history(order: Order, *, by: User | None, comment: str) -> None:
-    """Changes that are not moves still belong in the order's history: a row that stays in its status."""
-    OrderStatusChange.objects.create(
-        order=order, from_status=order.status, to_status=order.status, changed_by=by, comment=comment
-    )
+def _edit_record(order: Order, *, by: User | None, description: str) -> None:
+    OrderEdit.objects.create(order=order, changed_by=by, description=description)
 
 
 def _check_editable(order: Order) -> None:
@@ -173,7 +170,7 @@ def order_update_lines(*, order: Order, lines: list[LineChange], by: User | None
     if to_release:
         stock_release(items=to_release)
     _totals_recompute(locked)
-    _note_in_history(locked, by=by, comment=gettext("Goods changed: %(changes)s") % {"changes": "; ".join(notes)})
+    _edit_record(locked, by=by, description=gettext("Goods changed: %(changes)s") % {"changes": "; ".join(notes)})
     return locked
 
 
@@ -231,7 +228,7 @@ def order_update_details(*, order: Order, changes: dict, by: User | None) -> Ord
     if "delivery_method" in changed:
         _totals_recompute(locked)
     labels = ", ".join(str(Order._meta.get_field(field).verbose_name) for field in changed)
-    _note_in_history(locked, by=by, comment=gettext("Changed: %(fields)s") % {"fields": labels})
+    _edit_record(locked, by=by, description=gettext("Changed: %(fields)s") % {"fields": labels})
     return locked
 
 

@@ -22,6 +22,7 @@ from tests.factories import (
     OrderFactory,
     OutboundMessageFactory,
     ProductFactory,
+    UserFactory,
     staff_user,
 )
 
@@ -305,15 +306,30 @@ def test_asking_for_more_than_the_stock_changes_nothing(claimed, manager):
     assert (kettle.stock, order.lines.get().quantity, order.items_total) == (1, 1, Decimal("1000.00"))
 
 
-def test_changing_the_goods_is_written_to_the_history(claimed, manager):
+def test_changing_the_goods_is_written_to_the_orders_edits_not_its_status_history(claimed, manager):
     kettle = ProductFactory(name="Чайник", price="1000.00", stock=10)
     order = claimed((kettle, 1))
+    moves = list(order.history.values_list("from_status", "to_status"))
 
     order_update_lines(order=order, lines=[LineChange(kettle.pk, None, 2)], by=manager)
 
-    change = OrderStatusChange.objects.filter(order=order).last()
-    assert "Чайник: 1 → 2" in change.comment
-    assert change.changed_by == manager
+    edit = order.edits.get()
+    assert "Чайник: 1 → 2" in edit.description
+    assert edit.changed_by == manager
+    assert list(order.history.values_list("from_status", "to_status")) == moves
+
+
+def test_the_customer_sees_the_moves_of_their_order_not_the_managers_edits(client, claimed, manager):
+    kettle = ProductFactory(name="Чайник", price="1000.00", stock=10)
+    order = claimed((kettle, 1))
+    order.user = UserFactory()
+    order.save(update_fields=["user"])
+    order_update_lines(order=order, lines=[LineChange(kettle.pk, None, 2)], by=manager)
+    client.force_login(order.user)
+
+    page = client.get(reverse("account_orders:detail", args=[order.number])).content.decode()
+
+    assert page.count("<time") == order.history.count() == 2
 
 
 def test_adding_a_product_by_sku_from_the_goods_page(client, claimed):
