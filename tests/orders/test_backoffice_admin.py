@@ -319,6 +319,17 @@ def test_changing_the_goods_is_written_to_the_orders_edits_not_its_status_histor
     assert list(order.history.values_list("from_status", "to_status")) == moves
 
 
+def test_the_managers_history_page_shows_the_edits_beside_the_moves(client, claimed, manager):
+    kettle = ProductFactory(name="Чайник", price="1000.00", stock=10)
+    order = claimed((kettle, 1))
+    order_update_lines(order=order, lines=[LineChange(kettle.pk, None, 2)], by=manager)
+
+    page = client.get(reverse("admin:orders_order_history", args=[order.pk])).content.decode()
+
+    assert "Чайник: 1 → 2" in page
+    assert page.index("New") < page.index("Чайник: 1 → 2")
+
+
 def test_the_customer_sees_the_moves_of_their_order_not_the_managers_edits(client, claimed, manager):
     kettle = ProductFactory(name="Чайник", price="1000.00", stock=10)
     order = claimed((kettle, 1))
