@@ -3,6 +3,8 @@ from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 
+from config.celery import app as celery_app
+
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_media(settings, tmp_path):
@@ -40,3 +42,12 @@ def _product_views_written_directly(settings):
     # A product view is a row as soon as the request ends, in every environment; tests of the
     # Redis buffer turn PRODUCT_VIEWS_BUFFERED on themselves.
     settings.PRODUCT_VIEWS_BUFFERED = False
+
+
+@pytest.fixture
+def tasks_run_here():
+    """Celery tasks run in this process when they are started (after commit, for most)."""
+    before = {key: celery_app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
+    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    celery_app.conf.update(before)

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Product, ProductImage
-from config.celery import app as celery_app
 from tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -146,14 +145,6 @@ def _change_form(product, **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture
-def tasks_run_here():
-    before = {key: celery_app.conf[key] for key in ("task_always_eager", "task_eager_propagates")}
-    celery_app.conf.update(task_always_eager=True, task_eager_propagates=True)
-    yield
-    celery_app.conf.update(before)
 
 
 def upload_picture(admin_client, product):

@@ -94,12 +94,13 @@ def test_very_long_query_is_cut_instead_of_failing(client):
     assert found(client, "шампунь " * 500) == []
 
 
-def test_renamed_brand_is_found_by_its_new_name(client):
+def test_renamed_brand_is_found_by_its_new_name(client, tasks_run_here, django_capture_on_commit_callbacks):
     brand = BrandFactory(name="Старое имя", slug="brand")
     ProductFactory(name="Шампунь", brand=brand)
 
-    brand.name = "Чистая линия"
-    brand.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        brand.name = "Чистая линия"
+        brand.save()
 
     assert found(client, "чистая линия") == ["Шампунь"]
 
