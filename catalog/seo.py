@@ -2,6 +2,7 @@
 which listing addresses are worth indexing. Pages and robots.txt call these; nothing here renders."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
@@ -162,3 +163,22 @@ def organization_data(request) -> dict:
         "url": _absolute(request, reverse("catalog:home")),
         "logo": _absolute(request, settings.STATIC_URL + "img/favicon.svg"),
     }
+
+
+def ecommerce_item(*, sku: str, name: str, price, quantity: int = 1, brand: str = "", category: str = "") -> dict:
+    return {"id": sku, "name": name, "price": _money(price), "quantity": quantity, "brand": brand,
+            "category": category}
+
+
+def ecommerce_facts(*, kind: str, items: list[dict], order: str = "", value: Decimal | None = None) -> dict:
+    """One e-commerce fact for the web counters (static/js/counters.js): a product seen ("view"),
+    the checkout begun ("checkout"), an order placed ("purchase", with its number and the amount paid
+    for it). The value is the items' worth unless told."""
+    if value is None:
+        value = sum(Decimal(item["price"]) * item["quantity"] for item in items)
+    return {"kind": kind, "currency": "RUB", "value": _money(value), "order": order, "items": items}
+
+
+def product_ecommerce_item(product: Product) -> dict:
+    return ecommerce_item(sku=product.sku, name=product.name, price=product.price,
+                          brand=product.brand.name if product.brand_id else "", category=product.category.name)

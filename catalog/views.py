@@ -124,6 +124,7 @@ def _product_page(request, *, slug: str):
         seo.breadcrumbs_data(request, crumbs=context["breadcrumbs"], last_name=product.name,
                              last_url=product.get_absolute_url()),
     ]
+    context["ecommerce"] = seo.ecommerce_facts(kind="view", items=[seo.product_ecommerce_item(product)])
     response = render(request, "catalog/product.html", context)
     response.product_id = context["product"].pk
     return response

@@ -370,6 +370,24 @@ CONTENT_SECURITY_POLICY = {
     "base-uri": "'self'",
     "object-src": "'none'",
 }
+# Web counters, each optional: nothing of theirs is loaded, and the policy above lets none of their
+# hosts in, unless its id is set. With COUNTERS_NEED_CONSENT the visitor first says yes in a banner.
+YANDEX_METRICA_ID = env_str("YANDEX_METRICA_ID", "")
+GA4_MEASUREMENT_ID = env_str("GA4_MEASUREMENT_ID", "")
+COUNTERS_NEED_CONSENT = env_bool("COUNTERS_NEED_CONSENT", default=False)
+COUNTER_HOSTS = {
+    "script-src": [*(["https://mc.yandex.ru", "https://yastatic.net"] if YANDEX_METRICA_ID else []),
+                   *(["https://www.googletagmanager.com"] if GA4_MEASUREMENT_ID else [])],
+    "img-src": [*(["https://mc.yandex.ru"] if YANDEX_METRICA_ID else []),
+                *(["https://www.google-analytics.com", "https://www.googletagmanager.com"]
+                  if GA4_MEASUREMENT_ID else [])],
+    "connect-src": [*(["https://mc.yandex.ru"] if YANDEX_METRICA_ID else []),
+                    *(["https://*.google-analytics.com", "https://*.analytics.google.com",
+                       "https://www.googletagmanager.com"] if GA4_MEASUREMENT_ID else [])],
+}
+for _directive, _hosts in COUNTER_HOSTS.items():
+    if _hosts:
+        CONTENT_SECURITY_POLICY[_directive] = " ".join([CONTENT_SECURITY_POLICY[_directive], *_hosts])
 # Swagger UI renders itself with an inline script; its assets are still our own files.
 CONTENT_SECURITY_POLICY_EXEMPT = ("/api/docs/",)
 

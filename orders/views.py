@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product, ProductVariant
+from catalog.seo import ecommerce_facts, ecommerce_item
 from core.csrf import cross_origin_protected
 from customers.models import Consent, User, Visit
 from customers.selectors import visit_for_request
@@ -68,6 +69,7 @@ logger = logging.getLogger(__name__)
 # (settings.PAGE_CACHE_BYPASS_COOKIES) serves it fresh pages with its own mini-cart.
 CART_COOKIE = "cart"
 PLACED_SESSION_KEY = "orders:placed"
+PURCHASES_REPORTED_SESSION_KEY = "orders:purchases_reported"
 
 
 # --- The shopper's cart ------------------------------------------------------------------
@@ -285,6 +287,10 @@ def _checkout_context(request, form: CheckoutForm, cart: Cart | None, data, **ex
         points_balance=balance,
         points_max=min(balance, quote.points_max) if quote else 0,
         consent_version=CONSENT_WORDING_VERSION,
+        ecommerce=ecommerce_facts(kind="checkout", items=[
+            ecommerce_item(sku=line.product.sku, name=line.product.name, price=line.unit_price, quantity=line.quantity)
+            for line in context["lines"]
+        ]),
         **extra,
     )
     return context
@@ -408,12 +414,27 @@ def order_thanks(request, number: str):
     waiting = order.payment_status == Order.PaymentStatus.PENDING and online_payment_available()
     if waiting and order_payment_refresh(order=order, provider=provider_get()):
         order.refresh_from_db()
+    lines = list(order.lines.all())
     return render(request, "orders/thanks.html", {
         "order": order,
-        "lines": order.lines.all(),
+        "lines": lines,
+        "ecommerce": _purchase_to_report(request, order, lines),
         "can_pay": (order.payment_method == Order.PaymentMethod.ONLINE_CARD and order.is_open
                     and order.payment_status in (Order.PaymentStatus.PENDING, Order.PaymentStatus.FAILED)),
     })
+
+
+def _purchase_to_report(request, order: Order, lines) -> dict | None:
+    """The order for the web counters, on the first showing of its thanks page only: a reload or a
+    return visit would count the same purchase again."""
+    reported = request.session.get(PURCHASES_REPORTED_SESSION_KEY, [])
+    if order.number in reported:
+        return None
+    request.session[PURCHASES_REPORTED_SESSION_KEY] = [*reported[-19:], order.number]
+    return ecommerce_facts(kind="purchase", order=order.number, value=order.total_to_pay, items=[
+        ecommerce_item(sku=line.sku, name=line.product_name, price=line.unit_price, quantity=line.quantity)
+        for line in lines
+    ])
 
 
 def privacy(request):
