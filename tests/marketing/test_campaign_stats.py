@@ -123,3 +123,18 @@ def test_marketer_previews_the_message_for_a_customer_and_sends_a_test(
     [test] = mail.outbox
     assert test.to == ["marketer@example.com"] and test.subject == "[TEST] You left something in your cart"
     assert not Campaign.objects.get(pk=campaign.pk).messages.exists()
+
+
+def test_order_card_shows_the_customers_campaign_messages_and_their_clicks(django_capture_on_commit_callbacks, client):
+    from marketing.order_card import campaign_messages
+
+    abandoned_cart_campaign()
+    consent_given("anna@example.com")
+    cart_left()
+    campaign_run(django_capture_on_commit_callbacks)
+    OutboundMessage.objects.update(sent_at=timezone.now() - datetime.timedelta(minutes=5))
+    order = _click_and_order(client, mail.outbox[0])
+
+    [shown] = campaign_messages(order).context["campaign_messages"]
+
+    assert shown.step == 1 and shown.clicked and shown.message.status == "sent"
