@@ -12,3 +12,5 @@ class CatalogConfig(AppConfig):
 
         post_migrate.connect(receivers.refresh_storefront_after_migrate, sender=self,
                              dispatch_uid="catalog.refresh_storefront_after_migrate")
+        post_migrate.connect(receivers.search_index_after_migrate, sender=self,
+                             dispatch_uid="catalog.search_index_after_migrate")

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from catalog.search_words import stemmed
 from core.models import TimeStampedModel
 
 THUMB_SIZES = {"small": 320, "large": 800}
@@ -184,8 +185,9 @@ class Product(TimeStampedModel):
     seo_description = models.CharField(_("SEO description"), max_length=300, blank=True)
     # Kept by a database trigger on PostgreSQL (see migrations); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
-    # Lower-cased name, SKU, brand and description for the SQLite search fallback,
-    # whose LIKE folds only ASCII case.
+    # The stems of the name, brand and SKU (title) and of the description (text), kept by
+    # search_fields_refresh for the SQLite full-text index (catalog.search); unused on PostgreSQL.
+    search_title = models.TextField(editable=False, default="")
     search_text = models.TextField(editable=False, default="")
 
     objects = ProductQuerySet.as_manager()
@@ -213,7 +215,7 @@ class Product(TimeStampedModel):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        self.search_text = self.build_search_text()
+        self.search_fields_refresh()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -223,9 +225,11 @@ class Product(TimeStampedModel):
         if self.old_price is not None and self.old_price <= self.price:
             raise ValidationError({"old_price": _("The old price must be above the current price.")})
 
-    def build_search_text(self) -> str:
+    def search_fields_refresh(self) -> None:
+        """Fill search_title and search_text from the name, brand, SKU and description."""
         brand = self.brand.name if self.brand_id else ""
-        return " ".join([self.name, self.sku, brand, self.description]).lower()
+        self.search_title = stemmed(" ".join([self.name, brand, self.sku]))
+        self.search_text = stemmed(self.description)
 
     @property
     def discount_percent(self) -> int | None:

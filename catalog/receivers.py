@@ -1,11 +1,11 @@
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from catalog import models, services, tasks
 from catalog.cache import invalidate_storefront_cache
-from catalog.search import set_typo_threshold
+from catalog.search import set_typo_threshold, sqlite_search_index_ensure
 from core.tasks import delay_on_commit
 
 STOREFRONT_MODELS = (
@@ -38,6 +38,12 @@ def refresh_storefront_after_migrate(**kwargs) -> None:
     go with them, rather than being served until they expire (up to a day for cards). A cache
     that is down does not fail the deploy (it only logs); its entries then expire on their own."""
     invalidate_storefront_cache()
+
+
+def search_index_after_migrate(using: str = "default", **kwargs) -> None:
+    """SQLite rebuilds a table to change its columns, dropping its triggers: every migrate makes
+    sure the search index and its triggers are there (and refills the index if they were not)."""
+    sqlite_search_index_ensure(connections[using])
 
 
 @receiver(m2m_changed)

@@ -2,7 +2,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Prefetch, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from catalog.cache import POPULARITY, KeptMatches, kept, listing_scope, product_page_scope
@@ -19,7 +19,7 @@ from catalog.models import (
 )
 
 # Long texts a card never shows: not worth reading for every row of a listing.
-CARD_DEFERRED_FIELDS = ("description", "search_text", "search_vector", "seo_title", "seo_description")
+CARD_DEFERRED_FIELDS = ("description", "search_title", "search_text", "search_vector", "seo_title", "seo_description")
 
 
 def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
@@ -33,6 +33,15 @@ def product_cards(queryset: QuerySet[Product]) -> QuerySet[Product]:
 
 def categories_featured() -> QuerySet[Category]:
     return Category.objects.filter(is_visible=True, is_featured=True).order_by("position", "name")
+
+
+def categories_popular(*, limit: int = 6) -> list[Category]:
+    """Visible categories whose products sell most, for a shopper whose search found nothing."""
+    return kept(f"storefront:popular-categories:v1:{limit}", lambda: list(
+        Category.objects.filter(is_visible=True)
+        .annotate(sold=Sum("products__sales_count", filter=Q(products__is_active=True)))
+        .filter(sold__gt=0).order_by("-sold", "name")[:limit]
+    ), scopes=(POPULARITY,))
 
 
 def categories_top() -> QuerySet[Category]:

@@ -104,14 +104,14 @@ def product_image_forget_thumbnails(*, image: ProductImage) -> None:
 
 
 def brand_products_refresh_search_text(*, brand: Brand) -> int:
-    """Keep the SQLite search text of a brand's products in step with the brand's name (a task
+    """Keep the SQLite search fields of a brand's products in step with the brand's name (a task
     after the brand's save commits: a big brand has thousands of products). On PostgreSQL a
     trigger refreshes the search vector itself."""
     products = list(Product.objects.filter(brand=brand).select_related("brand").only(
-        "pk", "name", "sku", "description", "brand__name", "search_text"))
+        "pk", "name", "sku", "description", "brand__name", "search_title", "search_text"))
     for product in products:
-        product.search_text = product.build_search_text()
-    return Product.objects.bulk_update(products, ["search_text"], batch_size=500)
+        product.search_fields_refresh()
+    return Product.objects.bulk_update(products, ["search_title", "search_text"], batch_size=500)
 
 
 def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -> list[int]:

@@ -24,7 +24,7 @@ from catalog.cache import (
 from catalog.cards import product_cards_by_id, product_cards_html
 from catalog.filters import SORT_CHOICES, ProductFilter
 from catalog.models import Product, RetiredSlug
-from catalog.search import normalise_query, search_matches
+from catalog.search import SUGGESTION_FROM_TOP, normalise_query, search_matches, search_suggestion
 from catalog.signals import product_viewed
 
 DEFAULT_PAGE_SIZE = 24
@@ -133,10 +133,12 @@ def _product_page(request, *, slug: str):
 @storefront_page_cache(scopes=lambda: (STOCK, POPULARITY))
 def search(request):
     query = normalise_query(request.GET.get("q", ""))
-    page = _paginate(request, search_matches(query=query)) if query else None
+    matches = search_matches(query=query) if query else None
     return render(request, "catalog/search.html", {
         "query": query,
-        "page": page,
+        "page": _paginate(request, matches) if matches is not None else None,
+        "suggestion": search_suggestion(query=query, product_ids=matches[:SUGGESTION_FROM_TOP]) if matches else "",
+        "popular_categories": selectors.categories_popular() if matches is not None and not matches else [],
         "title": _("Search: %(query)s") % {"query": query} if query else _("Search"),
     })
 

@@ -76,7 +76,7 @@ def _draft(structure: DemoStructure, *, seed: int, number: int) -> Draft:
         consumption_days=rng.choice(goods.consumption_days) if goods.consumption_days else None,
         sales_count=0 if rng.random() < 0.25 else min(int(rng.paretovariate(1.3) * 4), 5000),
     )
-    product.search_text = product.build_search_text()  # bulk_create skips save(), which fills it
+    product.search_fields_refresh()  # bulk_create skips save(), which fills them
     draft = Draft(product=product, leaf=leaf)
     draft.values = [_value_row(structure, slug, value) for slug, value in values.items()]
     draft.picture_numbers = rng.sample(range(1, PICTURES_PER_CATEGORY + 1), k=rng.randint(1, PICTURES_PER_CATEGORY))
