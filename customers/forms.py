@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from core.client_address import client_address
 from customers import throttle
 from customers.models import Address, User
+from customers.services import customer_sign_up
 
 
 class SignInForm(forms.Form):
@@ -48,6 +49,13 @@ class SignUpForm(forms.ModelForm):
         help_text=password_validation.password_validators_help_text_html(),
     )
 
+    consent_personal_data = forms.BooleanField(
+        label=_("I agree to the processing of my personal data"),
+        error_messages={"required": _("We cannot open an account without your consent to process personal data.")},
+    )
+    consent_marketing_email = forms.BooleanField(label=_("Send me offers and news by e-mail"), required=False)
+    consent_marketing_sms = forms.BooleanField(label=_("Send me offers and news by SMS"), required=False)
+
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name", "phone")
@@ -67,12 +75,13 @@ class SignUpForm(forms.ModelForm):
             except ValidationError as error:
                 self.add_error("password", error)
 
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.set_password(self.cleaned_data["password"])
-        if commit:
-            user.save()
-        return user
+    def sign_up(self, request=None) -> User:
+        data = self.cleaned_data
+        return customer_sign_up(
+            email=data["email"], password=data["password"], first_name=data["first_name"],
+            last_name=data["last_name"], phone=data["phone"], marketing_email=data["consent_marketing_email"],
+            marketing_sms=data["consent_marketing_sms"], request=request,
+        )
 
 
 class ProfileForm(forms.ModelForm):

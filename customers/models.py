@@ -157,6 +157,11 @@ class PointsEntry(models.Model):
         return f"{self.delta:+d} · {self.get_reason_display()}"
 
 
+# The version of the personal-data policy and consent texts shown at checkout and sign-up;
+# change it whenever the wording changes, so every stored consent says which text was agreed to.
+CONSENT_WORDING_VERSION = "2025-01"
+
+
 class ConsentQuerySet(models.QuerySet):
     def for_person(self, *, user: User | None = None, email: str = "", phone: str = ""):
         return self.filter(same_person(user=user, email=email, phone=phone))

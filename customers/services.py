@@ -14,7 +14,8 @@ from redis.exceptions import RedisError
 from catalog.models import Product
 from customers import view_buffer
 from customers.activity import classify_channel, device_from_user_agent
-from customers.models import Consent, PointsEntry, ProductView, User, Visit
+from customers.models import CONSENT_WORDING_VERSION, Consent, PointsEntry, ProductView, User, Visit
+from customers.signals import customer_signed_up
 
 logger = logging.getLogger(__name__)
 
@@ -300,3 +301,25 @@ def consent_record(
         user=user, email=email, phone=phone, kind=kind, granted=granted,
         wording_version=wording_version, source=source,
     )
+
+
+@transaction.atomic
+def customer_sign_up(
+    *, email: str, password: str, first_name: str = "", last_name: str = "", phone: str = "",
+    marketing_email: bool = False, marketing_sms: bool = False, request=None,
+) -> User:
+    """Create a shopper's account with the consents given on the sign-up form: the required
+    consent to personal-data processing and the optional marketing ones, each recorded with
+    the wording version and "registration" as the source. All or nothing. Announces
+    customer_signed_up in the same transaction."""
+    user = User(email=email, first_name=first_name, last_name=last_name, phone=phone)
+    user.set_password(password)
+    user.save()
+    answers = [(Consent.Kind.PERSONAL_DATA, True)]
+    answers += [(kind, True) for kind, given in ((Consent.Kind.MARKETING_EMAIL, marketing_email),
+                                                  (Consent.Kind.MARKETING_SMS, marketing_sms)) if given]
+    for kind, granted in answers:
+        consent_record(kind=kind, granted=granted, wording_version=CONSENT_WORDING_VERSION,
+                       source=Consent.Source.REGISTRATION, user=user, email=user.email, phone=user.phone)
+    customer_signed_up.send(sender=User, user=user, request=request)
+    return user

@@ -42,7 +42,7 @@ def sign_in(request):
 def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = form.sign_up(request)
         login(request, user, backend="customers.backends.ThrottledModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect(_next_url(request))

@@ -7,14 +7,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import CONSENT_WORDING_VERSION  # noqa: F401  (checkout reads it from here)
 from orders.models import DeliveryMethod, Order, PickupPoint
 from orders.payments import online_payment_available
 from orders.selectors import delivery_methods_active, pickup_points_active
 from orders.services import Contact, Delivery, contact_check, delivery_check
-
-# The version of the consent texts shown at checkout; change it whenever the wording changes,
-# so every stored consent says which text the customer agreed to.
-CONSENT_WORDING_VERSION = "2025-01"
 
 TIME_WINDOWS = [
     ("", _("Any time")),

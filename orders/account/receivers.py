@@ -1,8 +1,11 @@
+from django.db import transaction
 from django.dispatch import receiver
 
 from customers.models import User
-from customers.signals import personal_data_exporting
+from customers.signals import customer_signed_up, personal_data_exporting
+from orders.account.selectors import guest_orders_for_email
 from orders.models import Order
+from orders.tasks import guest_orders_link_send_task
 
 
 def _iso(value) -> str | None:
@@ -48,3 +51,14 @@ def export_orders(sender, *, user: User, **kwargs) -> dict:
         }
         for order in orders
     ]}
+
+
+@receiver(customer_signed_up, dispatch_uid="orders.offer_guest_orders")
+def offer_guest_orders(sender, *, user: User, request=None, **kwargs) -> None:
+    """A new account whose e-mail placed orders as a guest gets a link to add them, once the
+    account is committed. Without a request (an account made by a script) there is no address
+    to build the link from: the orders page offers it instead."""
+    if request is None or not guest_orders_for_email(email=user.email).exists():
+        return
+    shop_url = request.build_absolute_uri("/")
+    transaction.on_commit(lambda: guest_orders_link_send_task.delay(user.pk, shop_url))

@@ -15,6 +15,14 @@ def orders_for_customer(*, user: User) -> QuerySet[Order]:
     return Order.objects.filter(user=user, number__isnull=False).select_related("delivery_method")
 
 
+def guest_orders_for_email(*, email: str) -> QuerySet[Order]:
+    """Orders placed without an account with this e-mail: the customer's own only once they
+    prove the address is theirs (orders.account.services)."""
+    if not email:
+        return Order.objects.none()
+    return Order.objects.filter(user=None, email__iexact=email.strip(), number__isnull=False)
+
+
 def order_get_for_customer(*, user: User, number: str) -> Order:
     """One of the customer's own orders with its lines and history. Another customer's order
     is a 404, exactly like a number that does not exist: no hint that it does."""

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
+from customers.models import CONSENT_WORDING_VERSION, Consent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +18,34 @@ def sign_in(client, email, password, address="10.0.0.1"):
 def test_customer_signs_up_and_lands_in_their_account(client):
     response = client.post(reverse("customers:sign_up"), {
         "email": "Anna@Example.com", "first_name": "Анна", "last_name": "Петрова", "phone": "",
-        "password": "a-long-enough-pass-42",
+        "password": "a-long-enough-pass-42", "consent_personal_data": "on",
     })
 
     assert response.status_code == 302
     assert get_user_model().objects.get().email == "anna@example.com"
     assert client.get(reverse("customers:account")).status_code == 200
+
+
+def test_sign_up_without_consent_to_personal_data_is_refused(client):
+    response = client.post(reverse("customers:sign_up"), {
+        "email": "anna@example.com", "password": "a-long-enough-pass-42",
+    })
+
+    assert response.status_code == 200
+    assert "We cannot open an account without your consent to process personal data." in response.content.decode()
+    assert not get_user_model().objects.exists()
+
+
+def test_sign_up_records_the_consents_given_with_wording_version_and_source(client):
+    client.post(reverse("customers:sign_up"), {
+        "email": "anna@example.com", "password": "a-long-enough-pass-42", "consent_personal_data": "on",
+        "consent_marketing_sms": "on",
+    })
+
+    user = get_user_model().objects.get()
+    recorded = set(Consent.objects.filter(user=user).values_list("kind", "granted", "wording_version", "source"))
+    assert recorded == {("personal_data", True, CONSENT_WORDING_VERSION, "registration"),
+                        ("marketing_sms", True, CONSENT_WORDING_VERSION, "registration")}
 
 
 def test_sign_up_with_a_taken_email_explains_what_to_do(client):
