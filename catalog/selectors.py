@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from catalog.cache import POPULARITY, KeptMatches, kept, listing_scope, product_page_scope
 from catalog.filters import SORTS, ProductFilter
@@ -17,6 +18,7 @@ from catalog.models import (
     ProductVariant,
     RetiredSlug,
 )
+from core.money import format_rubles
 
 # Long texts a card never shows: not worth reading for every row of a listing.
 CARD_DEFERRED_FIELDS = ("description", "search_title", "search_text", "search_vector", "seo_title", "seo_description")
@@ -180,6 +182,38 @@ class Facet:
     selected_min: str = ""
     selected_max: str = ""
     selected: bool = False
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter the shopper set, as a chip says it: removing it drops `value` of parameter `name`."""
+
+    label: str
+    name: str
+    value: str
+
+
+def active_filters(*, filterset: ProductFilter, facets: list[Facet]) -> list[ActiveFilter]:
+    """The filters in force, in the panel's order, for the chips above the results."""
+    if not filterset.is_bound or not filterset.form.is_valid():
+        return []
+    data, chips = filterset.form.cleaned_data, []
+    for name, text in (("price_min", _("Price from %(value)s")), ("price_max", _("Price to %(value)s"))):
+        if data.get(name) is not None:
+            chips.append(ActiveFilter(text % {"value": format_rubles(data[name])}, name, filterset.data[name]))
+    if data.get("in_stock"):
+        chips.append(ActiveFilter(str(ProductFilter.base_filters["in_stock"].label), "in_stock", "true"))
+    for facet in facets:
+        chips += [ActiveFilter(f"{facet.label}: {option.label}", facet.name, option.value)
+                  for option in facet.options if option.selected]
+        if facet.kind == "boolean" and facet.selected:
+            chips.append(ActiveFilter(facet.label, facet.name, "true"))
+        for bound, value, text in (("min", facet.selected_min, _("%(label)s from %(value)s")),
+                                   ("max", facet.selected_max, _("%(label)s to %(value)s"))):
+            if value:
+                label = text % {"label": facet.label, "value": value}
+                chips.append(ActiveFilter(label, f"{facet.name}_{bound}", value))
+    return chips
 
 
 def _selected(filterset: ProductFilter, name: str) -> set[str]:

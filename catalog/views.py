@@ -73,11 +73,16 @@ def _category_page(request, *, slug: str | None = None):
         attributes=listing.filter_attributes,
     )
     current_sort = request.GET.get("sort", "popular")
+    chips = selectors.active_filters(
+        filterset=filterset, facets=selectors.catalog_facets(filterset=filterset, category=listing.category)
+    )
     return render(request, "catalog/category.html", {
         "category": listing.category,
         "breadcrumbs": listing.breadcrumbs,
         "subcategories": listing.subcategories,
-        "filters": _filters_html(request, filterset=filterset, category=listing.category, current_sort=current_sort),
+        "filters": _filters_html(request, filterset=filterset, category=listing.category, current_sort=current_sort,
+                                 active_count=len(chips)),
+        "active_filters": [(chip.label, _without(request, chip.name, chip.value)) for chip in chips],
         "page": _paginate(request, selectors.listing_matches(filterset=filterset, category=listing.category)),
         "sort_choices": SORT_CHOICES,
         "current_sort": current_sort,
@@ -90,7 +95,15 @@ def _category_page(request, *, slug: str | None = None):
     })
 
 
-def _filters_html(request, *, filterset: ProductFilter, category, current_sort: str) -> SafeString:
+def _without(request, name: str, value: str) -> str:
+    """This listing's address without one filter value (and back on its first page)."""
+    params = request.GET.copy()
+    params.setlist(name, [kept for kept in params.getlist(name) if kept != value])
+    params.pop("page", None)
+    return f"{request.path}?{params.urlencode()}" if params else request.path
+
+
+def _filters_html(request, *, filterset: ProductFilter, category, current_sort: str, active_count: int) -> SafeString:
     """The filter panel, with its counts and errors, is the same for everyone who sets the same
     filters: rendered once per language, filters and sort order while the listing is unchanged."""
     sort = hashlib.blake2b(current_sort.encode(), digest_size=8).hexdigest()
@@ -99,6 +112,7 @@ def _filters_html(request, *, filterset: ProductFilter, category, current_sort: 
         "filterset": filterset,
         "facets": selectors.catalog_facets(filterset=filterset, category=category),
         "current_sort": current_sort,
+        "active_count": active_count,
     }, request), scopes=(listing_scope(category.slug if category else None),))
     return mark_safe(html)  # noqa: S308 - our own template's output, escaped already
 

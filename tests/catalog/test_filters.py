@@ -445,3 +445,39 @@ def test_huge_price_does_not_break_the_page(client, care):
     response = client.get(URL, {"price_max": "9" * 400})
 
     assert response.status_code == 200
+
+
+# --- what is active, at a glance (the panel folds on a phone) ------------------------------------
+
+
+def chips(response) -> list[tuple[str, str]]:
+    html = response.content.decode()
+    return [(label.strip(), href.replace("&amp;", "&"))
+            for href, label in re.findall(r'<a class="chip" href="([^"]+)"[^>]*>(.*?) <span', html)]
+
+
+def test_active_filters_show_as_chips_each_removing_only_itself(client, care, colour):
+    brand = BrandFactory(name="Натура", slug="natura")
+    ProductFactory(category=care, brand=brand, price=Decimal("300"), stock=1)
+
+    response = client.get(URL, {"brand": "natura", "in_stock": "true", "price_min": "100", "page": "1"})
+
+    assert chips(response) == [
+        ("Price from 100\xa0₽", "/catalog/care/?brand=natura&in_stock=true"),
+        ("In stock", "/catalog/care/?brand=natura&price_min=100"),
+        ("Brand: Натура", "/catalog/care/?in_stock=true&price_min=100"),
+    ]
+
+
+def test_folded_filter_panel_counts_the_filters_set(client, care):
+    ProductFactory(category=care, brand=BrandFactory(name="Натура", slug="natura"), stock=1)
+
+    html = client.get(URL, {"brand": "natura", "in_stock": "true"}).content.decode()
+
+    assert re.search(r'<summary>Filters <span class="filters-count"[^>]*>2</span></summary>', html)
+
+
+def test_no_filters_no_chips_and_no_count(client, care):
+    html = client.get(URL).content.decode()
+
+    assert 'class="chip"' not in html and "filters-count" not in html

@@ -109,5 +109,6 @@ def screenshot(page, name: str) -> Path:
     """Save what the shopper sees as var/screenshots/<name>-<phone|desktop>.png (E2E_SCREENSHOTS overrides)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{page.screen}.png"
+    page.evaluate("window.scrollTo(0, 0)")  # a sticky header stays on top of a full-page shot
     page.screenshot(path=path, full_page=True)
     return path
