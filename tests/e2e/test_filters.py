@@ -40,7 +40,8 @@ def test_filters_set_show_as_removable_chips_and_a_count_on_the_panel(shopper_pa
     assert page.locator(".product-card-name").all_inner_texts() == ["Шампунь Натура"]
     if page.screen == "phone":
         assert not panel.evaluate("details => details.open")
-        chips_box, results_box = page.locator(".filter-chips").bounding_box(), page.locator(".product-grid").bounding_box()
+        chips_box = page.locator(".filter-chips").bounding_box()
+        results_box = page.locator(".product-grid").bounding_box()
         assert chips_box["y"] < results_box["y"] and chips_box["y"] < page.viewport_size["height"]
     screenshot(page, "catalog-filters")
 

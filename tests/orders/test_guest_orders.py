@@ -54,7 +54,9 @@ def test_signing_up_with_the_guest_orders_email_does_not_add_them_by_itself(
     assert [message.to for message in mail.outbox] == [[user.email]]
 
 
-def test_opening_the_link_sent_at_sign_up_adds_the_guest_orders(client, guest_order, django_capture_on_commit_callbacks):
+def test_opening_the_link_sent_at_sign_up_adds_the_guest_orders(
+    client, guest_order, django_capture_on_commit_callbacks,
+):
     OrderFactory(user=None, email="someone.else@example.com")
     user = _sign_up(client, django_capture_on_commit_callbacks)
 
