@@ -313,8 +313,8 @@ class _Importer:
             if fields & {"name", "brand_id"}:
                 for product in rows:
                     product.brand = self._brand(product.brand_id)
-                    product.search_text = product.build_search_text()
-                fields.add("search_text")
+                    product.search_fields_refresh()
+                fields |= {"search_title", "search_text"}
             rows_update(Product, rows, sorted(fields))
             touched.update(product.pk for product in rows)
         if changed_variants:
@@ -347,7 +347,7 @@ class _Importer:
             product = Product(sku=row.sku, name=row.name, slug=slug, price=row.price, stock=row.stock or 0,
                               category_id=row.category_id or self.supplier.default_category_id, brand_id=brand_id)
             product.brand = self._brand(brand_id)
-            product.search_text = product.build_search_text()
+            product.search_fields_refresh()
             products.append(product)
         return Product.objects.bulk_create(products)
 
