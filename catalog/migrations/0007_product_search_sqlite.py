@@ -21,7 +21,7 @@ def refill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0005_product_listing_index")]
+    dependencies = [("catalog", "0006_retired_slugs")]
     operations = [
         migrations.AddField(
             model_name="product",
