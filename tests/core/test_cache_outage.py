@@ -57,7 +57,7 @@ def test_with_the_cache_unreachable_a_catalog_change_commits_and_shows(
     with django_capture_on_commit_callbacks(execute=True):
         catalog_services.products_set_active(products=Product.objects.filter(pk=product.pk), is_active=False)
 
-    assert Client().get("/product/shampoo/").status_code == 404
+    assert Client().get("/product/shampoo/").status_code == 410  # switched off: gone, never served stale
 
 
 def test_with_the_cache_unreachable_a_buffered_product_view_is_written_at_once(redis_down, product, settings):
