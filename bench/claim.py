@@ -180,7 +180,7 @@ class Shop:
             cart=cart, contact=Contact(name="Покупатель", phone="+79161234567", email="buyer@example.com"),
             delivery=Delivery(method=self.delivery, address="Москва, ул. Тверская, 1"),
             payment="cash_on_delivery", idempotency_key=uuid.uuid4().hex,
-        )
+        ).order
 
 
 def get(base: str, path: str, cookie: str, *, accept: str = "text/html") -> tuple[int, str]:

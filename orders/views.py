@@ -5,14 +5,11 @@ answers with the changed part of the page and the header's mini-cart. The rules 
 orders.services; these views find the shopper's cart, call a service and show its answer.
 """
 
-import contextlib
 import logging
-from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from catalog.models import Product, ProductVariant
 from catalog.seo import ecommerce_facts, ecommerce_item
 from core.csrf import cross_origin_protected
-from customers.models import Consent, User, Visit
+from customers.models import User, Visit
 from customers.selectors import visit_for_request
-from customers.services import InsufficientPoints, consent_record, points_balance
+from customers.services import InsufficientPoints, points_balance
 from orders.forms import CONSENT_WORDING_VERSION, CartAddForm, CheckoutForm, new_form_token
 from orders.models import Cart, CartLine, Order, Payment
 from orders.payments import (
@@ -49,6 +46,7 @@ from orders.selectors import (
     pickup_points_active,
 )
 from orders.services import (
+    CheckoutConsents,
     Quote,
     cart_add,
     cart_contact_update,
@@ -61,7 +59,6 @@ from orders.services import (
     quantity_parse,
 )
 from orders.services.cart import CART_SESSION_KEY
-from orders.signals import order_placed
 
 logger = logging.getLogger(__name__)
 
@@ -205,29 +202,6 @@ def _cart_changed(request, cart: Cart, *, errors: dict | None = None) -> HttpRes
 # --- Checkout ------------------------------------------------------------------------------
 
 
-_placed_here: ContextVar[list[int] | None] = ContextVar("orders_placed_here", default=None)
-
-
-def _note_placed(sender, order: Order, **kwargs) -> None:
-    placed = _placed_here.get()
-    if placed is not None:
-        placed.append(order.pk)
-
-
-order_placed.connect(_note_placed, dispatch_uid="orders.views.note_placed")
-
-
-@contextlib.contextmanager
-def _watching_placements():
-    """Which orders this request placed (not found again by their form token)."""
-    placed: list[int] = []
-    token = _placed_here.set(placed)
-    try:
-        yield placed
-    finally:
-        _placed_here.reset(token)
-
-
 def _visit(request) -> Visit | None:
     return visit_for_request(request)
 
@@ -358,33 +332,17 @@ def _place(request, form: CheckoutForm, cart: Cart | None) -> Order:
     if cart is None:
         raise ValidationError(_("Your cart is empty."), code="cart_empty")
     data = form.cleaned_data
-    with _watching_placements() as placed, transaction.atomic():
-        try:
-            order = order_place(
-                cart=cart, contact=form.contact(), delivery=form.delivery(), payment=data["payment"],
-                idempotency_key=data["token"], promo_code=data["promo_code"] or None, points=data["points"] or 0,
-                visit=_visit(request), comment=data["comment"],
-            )
-        except InsufficientPoints as error:
-            raise ValidationError({"points": error}) from error
-        if order.pk in placed:
-            _consents_record(request, form, order)
-    return order
-
-
-def _consents_record(request, form: CheckoutForm, order: Order) -> None:
-    """The answers given with this order. An unticked marketing box is no answer: it does not
-    withdraw a consent the customer gave before (that is done in the account or by unsubscribing)."""
-    answers = [(Consent.Kind.PERSONAL_DATA, True)]
-    if form.cleaned_data["consent_marketing_email"]:
-        answers.append((Consent.Kind.MARKETING_EMAIL, True))
-    if form.cleaned_data["consent_marketing_sms"]:
-        answers.append((Consent.Kind.MARKETING_SMS, True))
-    for kind, granted in answers:
-        consent_record(
-            kind=kind, granted=granted, wording_version=CONSENT_WORDING_VERSION, source=Consent.Source.CHECKOUT,
-            user=order.user, email=order.email, phone=order.phone,
-        )
+    try:
+        return order_place(
+            cart=cart, contact=form.contact(), delivery=form.delivery(), payment=data["payment"],
+            idempotency_key=data["token"], promo_code=data["promo_code"] or None, points=data["points"] or 0,
+            visit=_visit(request), comment=data["comment"],
+            consents=CheckoutConsents(wording_version=CONSENT_WORDING_VERSION,
+                                      marketing_email=data["consent_marketing_email"],
+                                      marketing_sms=data["consent_marketing_sms"]),
+        ).order
+    except InsufficientPoints as error:
+        raise ValidationError({"points": error}) from error
 
 
 def _placed_response(request, order: Order) -> HttpResponse:

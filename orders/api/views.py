@@ -5,7 +5,6 @@ import hashlib
 import uuid
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,8 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Product, ProductVariant
-from customers.models import Consent, Visit
-from customers.services import consent_record, points_balance
+from customers.models import Visit
+from customers.services import points_balance
 from orders.account.selectors import order_get_for_customer, orders_for_customer
 from orders.api.serializers import (
     CartItemAddSerializer,
@@ -36,6 +35,7 @@ from orders.forms import CONSENT_WORDING_VERSION
 from orders.models import Cart, CartLine, Order
 from orders.selectors import cart_get, cart_lines, delivery_methods_active, pickup_points_active
 from orders.services import (
+    CheckoutConsents,
     Contact,
     Delivery,
     cart_add,
@@ -167,15 +167,15 @@ class PickupPointListApi(generics.ListAPIView):
         return points
 
 
-def _idempotency_key(request, cart: Cart) -> tuple[str, bool]:
+def _idempotency_key(request, cart: Cart) -> str:
     """The order's idempotency key: the client's Idempotency-Key header, scoped to this cart so
     two clients choosing the same key never meet; without the header, a fresh one."""
     raw = request.headers.get("Idempotency-Key", "").strip()
     if not raw:
-        return uuid.uuid4().hex, False
+        return uuid.uuid4().hex
     if len(raw) > 255:
         raise ValidationError({"Idempotency-Key": [_("At most 255 characters.")]})
-    return hashlib.sha256(f"api:{cart.pk}:{raw}".encode()).hexdigest(), True
+    return hashlib.sha256(f"api:{cart.pk}:{raw}".encode()).hexdigest()
 
 
 def _visit(request) -> Visit | None:
@@ -230,41 +230,25 @@ class CheckoutApi(APIView):
         cart = _cart(request, create=False)
         if cart is None:
             raise ValidationError({"cart": [_("Your cart is empty.")]})
-        key, from_client = _idempotency_key(request, cart)
-        if from_client:
-            existing = Order.objects.filter(idempotency_key=key).first()
-            if existing is not None:
-                return Response(OrderDetailSerializer(existing).data, status=status.HTTP_200_OK)
-        with transaction.atomic():
-            order = order_place(
-                cart=cart,
-                contact=Contact(name=data["name"], phone=data["phone"], email=data["email"]),
-                delivery=Delivery(
-                    method=data["delivery_method"], pickup_point=data["pickup_point"], address=data["address"],
-                    postcode=data["postcode"], date=data["date"], time_window=data["time_window"],
-                ),
-                payment=data["payment"],
-                idempotency_key=key,
-                promo_code=data["promo_code"] or None,
-                points=data["points"],
-                visit=_visit(request),
-                comment=data["comment"],
-            )
-            _consents_record(order, data)
-        return Response(OrderDetailSerializer(order).data, status=status.HTTP_201_CREATED)
-
-
-def _consents_record(order: Order, data: dict) -> None:
-    answers = (
-        (Consent.Kind.PERSONAL_DATA, True),
-        (Consent.Kind.MARKETING_EMAIL, data["consent_marketing_email"]),
-        (Consent.Kind.MARKETING_SMS, data["consent_marketing_sms"]),
-    )
-    for kind, granted in answers:
-        consent_record(
-            kind=kind, granted=granted, wording_version=CONSENT_WORDING_VERSION, source=Consent.Source.CHECKOUT,
-            user=order.user, email=order.email, phone=order.phone,
+        order, created = order_place(
+            cart=cart,
+            contact=Contact(name=data["name"], phone=data["phone"], email=data["email"]),
+            delivery=Delivery(
+                method=data["delivery_method"], pickup_point=data["pickup_point"], address=data["address"],
+                postcode=data["postcode"], date=data["date"], time_window=data["time_window"],
+            ),
+            payment=data["payment"],
+            idempotency_key=_idempotency_key(request, cart),
+            promo_code=data["promo_code"] or None,
+            points=data["points"],
+            visit=_visit(request),
+            comment=data["comment"],
+            consents=CheckoutConsents(wording_version=CONSENT_WORDING_VERSION,
+                                      marketing_email=data["consent_marketing_email"],
+                                      marketing_sms=data["consent_marketing_sms"]),
         )
+        return Response(OrderDetailSerializer(order).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class OrderListApi(generics.ListAPIView):

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from core.transactions import after_commit
 from orders.models import Order, Payment, Refund
 from orders.payments.base import PaymentProvider, ProviderRefused, ProviderUnavailable
 from orders.signals import payment_refunded
@@ -44,7 +45,7 @@ def payment_refund(*, payment: Payment, amount: Decimal | None, reason: str, key
     if amount <= 0:
         return None
     refund = Refund.objects.create(payment=locked, amount=amount, reason=reason, idempotency_key=key)
-    transaction.on_commit(lambda: _refund_send_later(refund.pk))
+    after_commit(lambda: _refund_send_later(refund.pk))
     return refund
 
 

@@ -1,5 +1,8 @@
 """Placing an order: one transaction that writes the order, its lines, the stock
-reservation, the promo-code use and the points spent, or writes nothing."""
+reservation, the promo-code use, the points spent and the shopper's consents, or writes nothing."""
+
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -8,14 +11,42 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.money import to_money
-from customers.models import User, Visit
-from customers.services import customer_timezone_remember, points_spend
+from customers.models import Consent, User, Visit
+from customers.services import consent_record, customer_timezone_remember, points_spend
 from orders.models import Cart, CartLine, Order, OrderLine, OrderStatusChange
 from orders.services.contact import Contact, Delivery, contact_check, delivery_check
 from orders.services.pricing import cart_quote
 from orders.services.promo import promo_code_use
 from orders.services.stock import StockItem, stock_reserve
 from orders.signals import order_placed
+
+
+@dataclass(frozen=True)
+class CheckoutConsents:
+    """What the shopper agreed to on the checkout form, in the wording `wording_version`: the
+    processing of personal data (without it there is no order) and, if ticked, marketing by e-mail
+    or SMS. An unticked box is no answer: it never withdraws a consent given before (that is done
+    in the account or by unsubscribing)."""
+
+    wording_version: str
+    marketing_email: bool = False
+    marketing_sms: bool = False
+
+    def answers(self) -> list[str]:
+        kinds = [Consent.Kind.PERSONAL_DATA]
+        if self.marketing_email:
+            kinds.append(Consent.Kind.MARKETING_EMAIL)
+        if self.marketing_sms:
+            kinds.append(Consent.Kind.MARKETING_SMS)
+        return kinds
+
+
+class Placement(NamedTuple):
+    """The order, and whether this call made it (False: the idempotency key's order already
+    existed, and this was a retry)."""
+
+    order: Order
+    created: bool
 
 
 def _order_for_key(idempotency_key: str, cart: Cart) -> Order | None:
@@ -39,7 +70,8 @@ def order_place(
     comment: str = "",
     channel: str = "",
     customer: User | None = None,
-) -> Order:
+    consents: CheckoutConsents | None = None,
+) -> Placement:
     """Turn the cart into an order, priced by `cart_quote`: exactly what the checkout summary
     and the API's quote showed for the same cart, delivery, promo code and points.
 
@@ -48,13 +80,15 @@ def order_place(
     InsufficientPoints) leaves no trace and keeps the cart. The same `idempotency_key` (the
     checkout form's token) always returns the one order it made, however many times and
     however concurrently it is submitted. The cart's row is locked for the duration, so two
-    checkouts of one cart take turns. `channel` and `customer` are for orders a manager takes
-    by phone: no visit says where they came from, and the basket is not the customer's own."""
+    checkouts of one cart take turns. The shopper's `consents` are recorded in the same
+    transaction, once per order: a retry records nothing again. `channel` and `customer` are for
+    orders a manager takes by phone: no visit says where they came from, and the basket is not
+    the customer's own. Returns the order and whether this call made it."""
     if not idempotency_key or len(idempotency_key) > 64:
         raise ValidationError(_("The checkout form has expired. Please reload the page."), code="no_idempotency_key")
     existing = _order_for_key(idempotency_key, cart)
     if existing is not None:
-        return existing
+        return Placement(existing, created=False)
     contact = contact_check(contact)
     delivery = delivery_check(delivery)
     if payment not in Order.PaymentMethod.values:
@@ -64,24 +98,25 @@ def order_place(
             return _order_place(
                 cart=cart, contact=contact, delivery=delivery, payment=payment, idempotency_key=idempotency_key,
                 promo_code=promo_code, points=points, visit=visit, comment=comment,
-                channel=channel, customer=customer,
+                channel=channel, customer=customer, consents=consents,
             )
     except IntegrityError:
         # A twin request inserted the order with this key a moment earlier.
         existing = _order_for_key(idempotency_key, cart)
         if existing is None:
             raise
-        return existing
+        return Placement(existing, created=False)
 
 
 def _order_place(
     *, cart: Cart, contact: Contact, delivery: Delivery, payment: str, idempotency_key: str,
     promo_code: str | None, points: int, visit: Visit | None, comment: str, channel: str, customer: User | None,
-) -> Order:
+    consents: CheckoutConsents | None,
+) -> Placement:
     Cart.objects.select_for_update(no_key=True).filter(pk=cart.pk).values_list("pk", flat=True).get()
     existing = _order_for_key(idempotency_key, cart)
     if existing is not None:
-        return existing
+        return Placement(existing, created=False)
     user: User | None = customer or cart.user
     quote = cart_quote(
         cart=cart, delivery_method=delivery.method, promo_code=promo_code or "", points=points,
@@ -157,5 +192,8 @@ def _order_place(
         email=contact.email or F("email"),
         phone=contact.phone,
     )
+    for kind in consents.answers() if consents is not None else ():
+        consent_record(kind=kind, granted=True, wording_version=consents.wording_version,
+                       source=Consent.Source.CHECKOUT, user=order.user, email=order.email, phone=order.phone)
     order_placed.send(sender=Order, order=order)
-    return order
+    return Placement(order, created=True)

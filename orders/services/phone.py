@@ -57,7 +57,7 @@ def order_place_by_phone(
     order = order_place(
         cart=cart, contact=contact, delivery=delivery, payment=payment, idempotency_key=idempotency_key,
         promo_code=promo_code, comment=comment, channel=Order.Channel.PHONE, customer=customer,
-    )
+    ).order
     OrderStatusChange.objects.filter(order=order, to_status=Order.Status.NEW).update(changed_by=manager)
     order = order_claim(order=order, manager=manager)
     call_log_record(order=order, manager=manager, outcome=CallLog.Outcome.REACHED,

@@ -1,4 +1,9 @@
+import threading
+
 import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from customers.models import Consent
 from orders.models import CartLine, Order
@@ -33,7 +38,8 @@ def test_checkout_records_the_consents(api, kettle, checkout_answers):
     api.post("/api/v1/checkout/", {**checkout_answers, "consent_marketing_sms": True}, format="json")
 
     answers = dict(Consent.objects.values_list("kind", "granted"))
-    assert answers == {"personal_data": True, "marketing_email": False, "marketing_sms": True}
+    # An unticked box is no answer, as on the checkout page: it withdraws nothing given before.
+    assert answers == {"personal_data": True, "marketing_sms": True}
     assert set(Consent.objects.values_list("source", flat=True)) == {"checkout"}
 
 
@@ -202,3 +208,46 @@ def test_an_unexpected_error_is_json_not_an_html_page(api, kettle, checkout_answ
     assert response.json()["code"] == "server_error"
     assert "disk" not in response.json()["detail"]
     assert ProductFactory._meta.model.objects.get(pk=kettle.pk).stock == 5
+
+
+def test_a_retry_records_the_consents_only_once(api, kettle, checkout_answers):
+    _add(api, kettle)
+    answers = {**checkout_answers, "consent_marketing_email": True}
+
+    for _ in range(3):
+        api.post("/api/v1/checkout/", answers, format="json", HTTP_IDEMPOTENCY_KEY="order-1")
+
+    assert Consent.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_parallel_checkouts_with_one_key_make_one_order_one_201_and_one_set_of_consents(
+    customer, kettle, checkout_answers,
+):
+    token = Token.objects.create(user=customer).key
+    client = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    _add(client, kettle)
+    barrier = threading.Barrier(10)
+    answers: list[tuple[int, str]] = []
+
+    def check_out():
+        try:
+            own = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+            barrier.wait(timeout=10)
+            response = own.post("/api/v1/checkout/", {**checkout_answers, "consent_marketing_sms": True},
+                                format="json", HTTP_IDEMPOTENCY_KEY="retry-me")
+            answers.append((response.status_code, response.json().get("number")))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=check_out) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    order = Order.objects.get()
+    assert sorted(status for status, _ in answers) == [200] * 9 + [201]
+    assert {number for _, number in answers} == {order.number}
+    assert Consent.objects.count() == 2  # personal data and SMS, once

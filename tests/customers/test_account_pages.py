@@ -23,7 +23,7 @@ def _order_of(user):
         cart=cart, contact=Contact(name=user.first_name, phone="+79161234567", email=user.email),
         delivery=Delivery(method=DeliveryMethodFactory(), address="Москва, ул. Тверская, 1"),
         payment="cash_on_delivery", idempotency_key=uuid.uuid4().hex,
-    )
+    ).order
 
 
 @pytest.fixture

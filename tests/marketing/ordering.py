@@ -36,7 +36,7 @@ def order_placed(*, email: str = "anna@example.com", delivery: str = "courier", 
     return order_place(
         cart=cart, contact=Contact(name="Анна", phone="8 916 123-45-67", email=email),
         delivery=delivery_of(delivery, **address), payment="cash_on_delivery", idempotency_key=uuid.uuid4().hex,
-    )
+    ).order
 
 
 def order_moved(order: Order, *statuses: str, manager=None, tracking_number: str = "") -> Order:

@@ -31,7 +31,7 @@ def place(courier, contact):
             "idempotency_key": uuid.uuid4().hex,
             **overrides,
         }
-        return order_place(**arguments)
+        return order_place(**arguments).order
 
     return _place
 
