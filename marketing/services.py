@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.phones import phone_normalize
+from core.transactions import after_commit
 from marketing.backends import ProviderError, ProviderRejected, ProviderTimeout, backend_for
 from marketing.kinds import Channel, is_marketing, placeholders_for
 from marketing.models import DeliveryAttempt, MessageTemplate, OutboundMessage
@@ -129,7 +130,7 @@ def message_enqueue(
 
     if message.status == Status.PENDING and message.due_at <= now:
         message_id = message.pk
-        transaction.on_commit(lambda: message_send_schedule(message_id=message_id))
+        after_commit(lambda: message_send_schedule(message_id=message_id))
     return message
 
 
@@ -159,7 +160,7 @@ def message_retry(*, message_id: int) -> bool:
         status=Status.PENDING, due_at=timezone.now(), claimed_at=None
     )
     if retried:
-        transaction.on_commit(lambda: message_send_schedule(message_id=message_id))
+        after_commit(lambda: message_send_schedule(message_id=message_id))
     return bool(retried)
 
 
@@ -170,15 +171,35 @@ def _finish_attempt(attempt: DeliveryAttempt, *, result: str, detail: str = "") 
     attempt.save(update_fields=["finished_at", "result", "detail"])
 
 
+# What the outbox says when a message is sent again although the provider may have it already.
+MAY_BE_SENT_TWICE = "The provider may already have it: sent again, so the customer may receive it twice."
+WORKER_STOPPED_BEFORE_CALL = "The worker stopped before calling the provider: sent again."
+WORKER_STOPPED_DURING_CALL = "The worker stopped during the call to the provider."
+
+
+def _fate_unknown(messages, message: OutboundMessage, *, attempts: int, reason: str, due_at: datetime) -> None:
+    """A call may or may not have reached the provider: per the message's kind, send it again
+    (with a note that it may arrive twice) or leave it unknown for a person to decide."""
+    if message.resent_when_fate_unknown and attempts < settings.MESSAGE_MAX_ATTEMPTS:
+        messages.update(status=Status.PENDING, due_at=due_at, claimed_at=None,
+                        last_error=f"{reason} {MAY_BE_SENT_TWICE}")
+    else:
+        messages.update(status=Status.UNKNOWN, last_error=reason)
+
+
 def message_send(*, message_id: int) -> OutboundMessage | None:
     """Send one due message, if this call is the one that claims it.
 
     Guarantees: the row is moved pending → sending by a single conditional UPDATE; a call that
     does not win it (sent already, claimed by another worker, not due yet) does nothing and
-    returns None. Every call to the provider is recorded as a DeliveryAttempt. A provider error
-    puts the row back to pending with a later due time until MESSAGE_MAX_ATTEMPTS, then failed;
-    a timeout marks it unknown and it is never resent by itself. Must run outside a transaction:
-    the claim has to be committed before the provider is called.
+    returns None, and every later write is fenced by this claim's time, so a worker the sweep
+    gave up on cannot overwrite the next one's work. Before the provider is called, a
+    DeliveryAttempt row is committed: the durable mark that a call started, which tells the sweep
+    whether a dead worker's message can be sent again safely. A provider error puts the row back
+    to pending with a later due time until MESSAGE_MAX_ATTEMPTS, then failed. When the outcome
+    cannot be known (a timeout, a fault on our side) an order message is sent again with a note
+    that it may arrive twice, and a marketing one becomes unknown (`resent_when_fate_unknown`).
+    Must run outside a transaction: the claim and the mark have to be committed before the call.
     """
     now = timezone.now()
     claimed = OutboundMessage.objects.filter(pk=message_id, status=Status.PENDING, due_at__lte=now).update(
@@ -187,7 +208,7 @@ def message_send(*, message_id: int) -> OutboundMessage | None:
     if not claimed:
         return None
     message = OutboundMessage.objects.get(pk=message_id)
-    mine = OutboundMessage.objects.filter(pk=message_id, status=Status.SENDING)
+    mine = OutboundMessage.objects.filter(pk=message_id, status=Status.SENDING, claimed_at=now)
 
     if message.channel == Channel.SMS:
         quiet_until = quiet_hours_end(now, time_zone=message.customer_timezone)
@@ -204,13 +225,15 @@ def message_send(*, message_id: int) -> OutboundMessage | None:
         return message
 
     attempts = message.attempts + 1
-    mine.update(attempts=attempts)
-    attempt = DeliveryAttempt.objects.create(message=message, started_at=timezone.now())
+    with transaction.atomic():
+        mine.update(attempts=attempts)
+        attempt = DeliveryAttempt.objects.create(message=message, started_at=timezone.now())
     try:
         provider_id = backend_for(message.channel).send(message)
     except ProviderTimeout as error:
         _finish_attempt(attempt, result=DeliveryAttempt.Result.TIMEOUT, detail=str(error))
-        mine.update(status=Status.UNKNOWN, last_error=str(error))
+        _fate_unknown(mine, message, attempts=attempts, reason=str(error),
+                      due_at=timezone.now() + retry_delay(attempts))
     except ProviderError as error:
         _finish_attempt(attempt, result=DeliveryAttempt.Result.ERROR, detail=str(error))
         if isinstance(error, ProviderRejected) or attempts >= settings.MESSAGE_MAX_ATTEMPTS:
@@ -226,39 +249,51 @@ def message_send(*, message_id: int) -> OutboundMessage | None:
         # A fault on our side of the call: we cannot tell whether the provider got the message.
         logger.exception("Message %s: unexpected error while sending", message_id)
         _finish_attempt(attempt, result=DeliveryAttempt.Result.ERROR, detail=repr(error))
-        mine.update(status=Status.UNKNOWN, last_error=repr(error))
+        _fate_unknown(mine, message, attempts=attempts, reason=repr(error),
+                      due_at=timezone.now() + retry_delay(attempts))
     else:
         _finish_attempt(attempt, result=DeliveryAttempt.Result.OK, detail=provider_id)
-        # Sent is the truth even if a slow send was meanwhile declared unknown by the sweep.
-        OutboundMessage.objects.filter(pk=message_id, status__in=[Status.SENDING, Status.UNKNOWN]).update(
-            status=Status.SENT, sent_at=timezone.now(), provider_message_id=provider_id[:255], last_error=""
-        )
+        # Sent is the truth even if a slow send was meanwhile settled by the sweep (unknown, or
+        # pending again to be resent: then the resend is no longer needed).
+        OutboundMessage.objects.filter(
+            pk=message_id, status__in=[Status.SENDING, Status.UNKNOWN, Status.PENDING]
+        ).update(status=Status.SENT, sent_at=timezone.now(), provider_message_id=provider_id[:255], last_error="")
     message.refresh_from_db()
     return message
+
+
+def _stuck_settle(message: OutboundMessage, *, now: datetime) -> None:
+    """Settle a row a dead worker left "sending", by what its claim's DeliveryAttempt proves."""
+    claim = OutboundMessage.objects.filter(pk=message.pk, status=Status.SENDING, claimed_at=message.claimed_at)
+    attempt = message.attempts_made.filter(started_at__gte=message.claimed_at).order_by("-started_at").first()
+    if attempt is None:
+        # No call was started for this claim: the provider provably has nothing; no duplicate.
+        claim.update(status=Status.PENDING, due_at=now, claimed_at=None, last_error=WORKER_STOPPED_BEFORE_CALL)
+    elif attempt.result == DeliveryAttempt.Result.OK:
+        claim.update(status=Status.SENT, sent_at=attempt.finished_at, provider_message_id=attempt.detail[:255],
+                     last_error="")
+    else:
+        if attempt.finished_at is None:
+            _finish_attempt(attempt, result=DeliveryAttempt.Result.TIMEOUT, detail=WORKER_STOPPED_DURING_CALL)
+        _fate_unknown(claim, message, attempts=message.attempts, reason=WORKER_STOPPED_DURING_CALL, due_at=now)
 
 
 def messages_sweep(*, batch_size: int = 1000) -> dict[str, int]:
     """Settle rows a dead worker left "sending" and hand every due pending row to a worker.
 
-    A row stuck in sending for MESSAGE_SENDING_STUCK_MINUTES may have reached the provider, so
-    it becomes unknown, never pending: a person decides whether to resend. Scheduling a row that
-    already has a task in flight is harmless, since only one `message_send` can claim it.
+    A row stuck in sending for MESSAGE_SENDING_STUCK_MINUTES is settled by its DeliveryAttempt:
+    no call started → pending again (the provider has nothing, so no duplicate); a call that
+    answered OK → sent; a call started with no answer → the provider may have it, so an order
+    message is sent again with a note that it may arrive twice, and a marketing one becomes
+    unknown for a person to decide. Scheduling a row that already has a task in flight is
+    harmless, since only one `message_send` can claim it.
     Returns {"stuck": n, "scheduled": n, "not_scheduled": n}.
     """
     now = timezone.now()
     stuck_before = now - timedelta(minutes=settings.MESSAGE_SENDING_STUCK_MINUTES)
-    with transaction.atomic():
-        stuck_ids = list(
-            OutboundMessage.objects.filter(status=Status.SENDING, claimed_at__lt=stuck_before).values_list(
-                "pk", flat=True
-            )
-        )
-        stuck = OutboundMessage.objects.filter(
-            pk__in=stuck_ids, status=Status.SENDING, claimed_at__lt=stuck_before
-        ).update(status=Status.UNKNOWN, last_error="The worker stopped while sending; the provider may have it.")
-        DeliveryAttempt.objects.filter(message_id__in=stuck_ids, finished_at__isnull=True).update(
-            finished_at=now, result=DeliveryAttempt.Result.TIMEOUT, detail="The worker stopped while sending."
-        )
+    stuck = list(OutboundMessage.objects.filter(status=Status.SENDING, claimed_at__lt=stuck_before)[:batch_size])
+    for message in stuck:
+        _stuck_settle(message, now=now)
 
     due_ids = list(
         OutboundMessage.objects.filter(status=Status.PENDING, due_at__lte=now)
@@ -270,7 +305,7 @@ def messages_sweep(*, batch_size: int = 1000) -> dict[str, int]:
         if not message_send_schedule(message_id=message_id):
             break  # the broker is down: the rest waits for the next sweep
         scheduled += 1
-    counts = {"stuck": stuck, "scheduled": scheduled, "not_scheduled": len(due_ids) - scheduled}
+    counts = {"stuck": len(stuck), "scheduled": scheduled, "not_scheduled": len(due_ids) - scheduled}
     if any(counts.values()):
         logger.info("Messages sweep: %s", counts)
     return counts

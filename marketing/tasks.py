@@ -20,7 +20,9 @@ _RETRY = {
 }
 
 
-@shared_task(acks_late=True, **_RETRY)
+# A worker killed mid-task gives the task back to the broker (acks_late, reject_on_worker_lost);
+# message_send's claim and DeliveryAttempt decide whether anything is sent again.
+@shared_task(acks_late=True, reject_on_worker_lost=True, **_RETRY)
 def message_send_task(message_id: int) -> str | None:
     message = message_send(message_id=message_id)
     return message.status if message else None

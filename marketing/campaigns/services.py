@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.transactions import after_commit
 from customers.models import User
 from marketing.campaigns.links import click_url, open_url, unsubscribe_url, with_utm
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage, CampaignStep, CampaignText
@@ -137,7 +138,7 @@ def campaign_entries_dispatch(*, now: datetime.datetime | None = None, batch_siz
         outgoing = _within_cap(outgoing, now=now, counts=counts)
         message_ids = _messages_write(outgoing, now=now, counts=counts)
         CampaignEntry.objects.bulk_update(entries, ["status", "next_step", "due_at", "decided_at", "note"])
-        transaction.on_commit(lambda: [message_send_schedule(message_id=pk) for pk in message_ids])
+        after_commit(lambda: [message_send_schedule(message_id=pk) for pk in message_ids])
     return counts
 
 

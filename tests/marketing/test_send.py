@@ -5,9 +5,17 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from customers.models import Consent
+from customers.services import consent_record
 from marketing.models import DeliveryAttempt, OutboundMessage
 from marketing.schedule import quiet_hours_end
-from marketing.services import message_enqueue, message_send, messages_sweep
+from marketing.services import (
+    MAY_BE_SENT_TWICE,
+    WORKER_STOPPED_DURING_CALL,
+    message_enqueue,
+    message_send,
+    messages_sweep,
+)
 from tests.factories import OutboundMessageFactory
 from tests.harness import in_parallel
 
@@ -109,9 +117,27 @@ def test_number_the_provider_refuses_for_good_is_not_retried(order_context, scri
 
 
 @pytest.mark.django_db
-def test_timeout_is_recorded_as_unknown_and_never_resent_by_the_sweep(order_context, scripted_sms):
+def test_an_order_message_whose_provider_did_not_answer_is_sent_again_with_a_note(order_context, scripted_sms):
     scripted_sms.script = ["timeout"]
     message = enqueue_sms(order_context)
+    message_send(message_id=message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (Status.PENDING, f"no answer in 10s {MAY_BE_SENT_TWICE}")
+
+    time_passes(message)
+    messages_sweep()
+
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert list(message.attempts_made.values_list("result", flat=True)) == [Result.TIMEOUT, Result.OK]
+
+
+@pytest.mark.django_db
+def test_a_marketing_message_whose_provider_did_not_answer_is_unknown_and_never_resent(scripted_sms):
+    consent_record(kind=Consent.Kind.MARKETING_SMS, granted=True, wording_version="1", source="account",
+                   phone="+79161234567")
+    scripted_sms.script = ["timeout"]
+    message = OutboundMessageFactory(channel="sms", kind="abandoned_cart", recipient="+79161234567")
     message_send(message_id=message.pk)
 
     counts = messages_sweep()
@@ -120,7 +146,6 @@ def test_timeout_is_recorded_as_unknown_and_never_resent_by_the_sweep(order_cont
     assert message.status == Status.UNKNOWN
     assert counts["scheduled"] == 0
     assert message_send(message_id=message.pk) is None
-    assert list(message.attempts_made.values_list("result", flat=True)) == [Result.TIMEOUT]
     assert scripted_sms.delivered == []
 
 
@@ -137,21 +162,77 @@ def test_sweep_sends_messages_whose_task_was_lost(order_context):
     assert message.status == Status.SENT
 
 
-@pytest.mark.django_db
-def test_sweep_settles_a_message_left_sending_by_a_dead_worker_without_resending_it(settings):
-    settings.MESSAGE_SENDING_STUCK_MINUTES = 10
+def left_sending_by_a_dead_worker(*, call_started: bool, **fields) -> OutboundMessage:
     long_ago = timezone.now() - datetime.timedelta(minutes=11)
-    stuck = OutboundMessageFactory(status=Status.SENDING, claimed_at=long_ago, attempts=1)
-    DeliveryAttempt.objects.create(message=stuck, started_at=long_ago)
-    busy = OutboundMessageFactory(status=Status.SENDING, claimed_at=timezone.now(), attempts=1)
+    message = OutboundMessageFactory(status=Status.SENDING, claimed_at=long_ago, attempts=int(call_started),
+                                     **fields)
+    if call_started:
+        DeliveryAttempt.objects.create(message=message, started_at=long_ago)
+    return message
+
+
+@pytest.mark.django_db
+def test_a_message_whose_worker_died_before_calling_the_provider_is_sent_once(settings):
+    settings.MESSAGE_SENDING_STUCK_MINUTES = 10
+    stuck = left_sending_by_a_dead_worker(call_started=False)
 
     counts = messages_sweep()
 
     stuck.refresh_from_db()
-    busy.refresh_from_db()
     assert counts["stuck"] == 1
-    assert stuck.status == Status.UNKNOWN
-    assert stuck.attempts_made.get().result == Result.TIMEOUT
+    assert stuck.status == Status.SENT
+    assert len(mail.outbox) == 1
+    assert MAY_BE_SENT_TWICE not in stuck.last_error
+
+
+@pytest.mark.django_db
+def test_an_order_message_whose_worker_died_during_the_call_is_resent_and_says_it_may_arrive_twice(settings):
+    settings.MESSAGE_SENDING_STUCK_MINUTES = 10
+    stuck = left_sending_by_a_dead_worker(call_started=True)
+
+    messages_sweep()
+
+    stuck.refresh_from_db()
+    assert stuck.status == Status.SENT
+    assert len(mail.outbox) == 1
+    assert list(stuck.attempts_made.values_list("result", "detail")) == [
+        (Result.TIMEOUT, WORKER_STOPPED_DURING_CALL), (Result.OK, stuck.provider_message_id),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_marketing_message_whose_worker_died_during_the_call_is_unknown_not_resent(settings):
+    settings.MESSAGE_SENDING_STUCK_MINUTES = 10
+    stuck = left_sending_by_a_dead_worker(call_started=True, kind="abandoned_cart")
+
+    messages_sweep()
+
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.last_error) == (Status.UNKNOWN, WORKER_STOPPED_DURING_CALL)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_message_the_provider_accepted_before_its_worker_died_is_marked_sent_not_resent(settings):
+    settings.MESSAGE_SENDING_STUCK_MINUTES = 10
+    stuck = left_sending_by_a_dead_worker(call_started=True)
+    stuck.attempts_made.update(finished_at=timezone.now(), result=Result.OK, detail="provider-42")
+
+    messages_sweep()
+
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.provider_message_id) == (Status.SENT, "provider-42")
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_sweep_leaves_a_message_being_sent_right_now_alone(settings):
+    settings.MESSAGE_SENDING_STUCK_MINUTES = 10
+    busy = OutboundMessageFactory(status=Status.SENDING, claimed_at=timezone.now(), attempts=1)
+
+    assert messages_sweep()["stuck"] == 0
+
+    busy.refresh_from_db()
     assert busy.status == Status.SENDING
     assert mail.outbox == []
 
