@@ -1,4 +1,4 @@
-from django.db import connections, transaction
+from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -7,6 +7,7 @@ from catalog import models, services, tasks
 from catalog.cache import invalidate_storefront_cache
 from catalog.search import set_typo_threshold, sqlite_search_index_ensure
 from core.tasks import delay_on_commit
+from core.transactions import after_commit
 
 STOREFRONT_MODELS = (
     models.Category, models.Brand, models.Attribute, models.AttributeOption,
@@ -22,7 +23,7 @@ def refresh_storefront_after_catalog_change(sender, **kwargs) -> None:
     Queryset updates send no signal: the services that make them (products_set_active,
     products_refresh_availability, product_image_make_thumbnails) tell the cache themselves."""
     if sender in STOREFRONT_MODELS:
-        transaction.on_commit(invalidate_storefront_cache)
+        after_commit(invalidate_storefront_cache)
 
 
 STOREFRONT_LINKS = (
@@ -49,7 +50,7 @@ def search_index_after_migrate(using: str = "default", **kwargs) -> None:
 @receiver(m2m_changed)
 def refresh_storefront_after_link_change(sender, action: str, **kwargs) -> None:
     if sender in STOREFRONT_LINKS and action in ("post_add", "post_remove", "post_clear"):
-        transaction.on_commit(invalidate_storefront_cache)
+        after_commit(invalidate_storefront_cache)
 
 
 @receiver(post_save, sender=models.ProductImage)

@@ -16,6 +16,7 @@ from catalog.cache import (
 from catalog.models import THUMB_SIZES, Brand, Category, Product, ProductImage, ProductVariant, RetiredSlug
 from catalog.signals import stock_changed
 from core.images import make_thumbnail
+from core.transactions import after_commit
 
 
 @transaction.atomic
@@ -64,7 +65,7 @@ def _category_branch_refresh_visibility(category: Category) -> None:
 def products_set_active(*, products: QuerySet[Product], is_active: bool) -> int:
     """Show or hide many products at once; the storefront drops its cached pages on commit."""
     count = products.update(is_active=is_active)
-    transaction.on_commit(invalidate_storefront_cache)
+    after_commit(invalidate_storefront_cache)
     return count
 
 
@@ -92,7 +93,7 @@ def product_image_make_thumbnails(*, image: ProductImage) -> bool:
     if stored:
         # The instance now matches the row: saving it again (say, a new alt text) keeps them.
         image._loaded_image_name = image.image.name
-        transaction.on_commit(invalidate_storefront_cache)
+        after_commit(invalidate_storefront_cache)
     return bool(stored)
 
 
@@ -137,7 +138,7 @@ def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -
     if flipped:
         Product.objects.filter(pk__in=flipped).update(is_in_stock=available)
         scopes = _scopes_showing(product_ids=flipped)
-        transaction.on_commit(lambda: scopes_renew(scopes))
+        after_commit(lambda: scopes_renew(scopes))
     stock_changed.send(sender=Product, product_ids=product_ids)
     return flipped
 

@@ -2,9 +2,10 @@
 
 import logging
 
-from django.db import transaction
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
+
+from core.transactions import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -20,4 +21,4 @@ def delay_on_commit(task, *args) -> None:
         except (BrokerError, RedisError, ConnectionError, TimeoutError) as error:
             logger.warning("Broker unreachable; %s%r not started: %s", task.name, args, error)
 
-    transaction.on_commit(delay)
+    after_commit(delay)
