@@ -435,5 +435,5 @@ def campaign_test_send(*, campaign: Campaign, customer: User, step: int, to: Use
     message.idempotency_key = f"campaign-test:{campaign.pk}:{secrets.token_hex(8)}"
     message.save()
     message_id = message.pk
-    transaction.on_commit(lambda: message_send_schedule(message_id=message_id))
+    after_commit(lambda: message_send_schedule(message_id=message_id))
     return message
