@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from marketing.kinds import TRANSACTIONAL_KINDS, Channel, MessageKind, is_marketing, placeholders_for, sample_context
+from marketing.kinds import TRANSACTIONAL_KINDS, Channel, MessageKind, placeholders_for, sample_context
 from marketing.templating import TemplateTextError, plain_context, template_check, template_render
 
 
@@ -130,7 +130,7 @@ class OutboundMessage(TimeStampedModel):
         gave no answer) is followed by another. Yes for a message the customer needs to receive
         their order: twice is better than never. No for marketing: twice is spam, and a person
         decides."""
-        return not is_marketing(self.kind)
+        return not self.is_marketing
 
 
 class DeliveryAttempt(models.Model):

@@ -137,7 +137,8 @@ def test_a_marketing_message_whose_provider_did_not_answer_is_unknown_and_never_
     consent_record(kind=Consent.Kind.MARKETING_SMS, granted=True, wording_version="1", source="account",
                    phone="+79161234567")
     scripted_sms.script = ["timeout"]
-    message = OutboundMessageFactory(channel="sms", kind="abandoned_cart", recipient="+79161234567")
+    message = OutboundMessageFactory(channel="sms", kind="abandoned_cart", is_marketing=True,
+                                     recipient="+79161234567")
     message_send(message_id=message.pk)
 
     counts = messages_sweep()
@@ -203,7 +204,7 @@ def test_an_order_message_whose_worker_died_during_the_call_is_resent_and_says_i
 @pytest.mark.django_db
 def test_a_marketing_message_whose_worker_died_during_the_call_is_unknown_not_resent(settings):
     settings.MESSAGE_SENDING_STUCK_MINUTES = 10
-    stuck = left_sending_by_a_dead_worker(call_started=True, kind="abandoned_cart")
+    stuck = left_sending_by_a_dead_worker(call_started=True, kind="abandoned_cart", is_marketing=True)
 
     messages_sweep()
 
