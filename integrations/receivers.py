@@ -1,12 +1,12 @@
 """Reactions to the catalog's, customers' and orders' changes. Nothing slow happens here: work
 that leaves the database is scheduled for after the commit."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from catalog import models as catalog
 from catalog.signals import stock_changed
+from core.transactions import after_commit
 from customers.models import User
 from integrations.feeds.services import feeds_rebuild_soon
 from integrations.webhooks import events
@@ -23,14 +23,14 @@ FEED_MODELS = (
 @receiver(post_delete)
 def rebuild_feeds_after_catalog_change(sender, **kwargs) -> None:
     if sender in FEED_MODELS:
-        transaction.on_commit(feeds_rebuild_soon)
+        after_commit(feeds_rebuild_soon)
 
 
 @receiver(stock_changed)
 def rebuild_feeds_after_stock_change(sender, **kwargs) -> None:
     # Orders take stock with plain UPDATEs, which send no post_save: a sold-out offer must still
     # leave the feeds.
-    transaction.on_commit(feeds_rebuild_soon)
+    after_commit(feeds_rebuild_soon)
 
 
 @receiver(stock_changed)

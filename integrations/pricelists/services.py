@@ -21,6 +21,7 @@ from catalog.cache import invalidate_storefront_cache
 from catalog.demo.text import latin_slug
 from catalog.models import Brand, Product, ProductAttributeValue, ProductVariant
 from catalog.services import products_refresh_availability
+from core.transactions import after_commit
 from integrations.models import PriceChange, PriceListImport, PriceListRowError, Supplier
 from integrations.pricelists.bulk import rows_update
 from integrations.pricelists.reader import PriceListUnreadable, RawRow, pricelist_open
@@ -79,7 +80,7 @@ def pricelist_import_start(*, supplier: Supplier, file, dry_run: bool, user=None
                           original_name=Path(file.name).name[:255])
     job.file.save(job.original_name, file, save=False)
     job.save()
-    transaction.on_commit(lambda: _schedule(job.pk))
+    after_commit(lambda: _schedule(job.pk))
     return job
 
 
@@ -87,7 +88,7 @@ def pricelist_import_apply(*, dry_run: PriceListImport, user=None) -> PriceListI
     """Apply for real the file a finished dry run showed, as a new import of the same file."""
     job = PriceListImport.objects.create(supplier=dry_run.supplier, file=dry_run.file.name, dry_run=False,
                                          original_name=dry_run.original_name, started_by=user)
-    transaction.on_commit(lambda: _schedule(job.pk))
+    after_commit(lambda: _schedule(job.pk))
     return job
 
 

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.transactions import after_commit
 from integrations.models import Webhook, WebhookAttempt, WebhookDelivery
 from integrations.webhooks.signing import body_bytes, signature
 
@@ -61,7 +62,7 @@ def webhooks_enqueue(*, event: str, key: str, data: dict, webhooks: list[Webhook
         except IntegrityError:
             continue  # this event is on its way to this webhook already
         created += 1
-        transaction.on_commit(lambda delivery_id=delivery.pk: webhook_deliver_schedule(delivery_id=delivery_id))
+        after_commit(lambda delivery_id=delivery.pk: webhook_deliver_schedule(delivery_id=delivery_id))
     return created
 
 
@@ -151,7 +152,7 @@ def webhook_resend(*, delivery_id: int) -> bool:
     resent = WebhookDelivery.objects.filter(pk=delivery_id, status__in=[Status.FAILED, Status.DELIVERED]).update(
         status=Status.PENDING, due_at=timezone.now(), attempts=0, claimed_at=None)
     if resent:
-        transaction.on_commit(lambda: webhook_deliver_schedule(delivery_id=delivery_id))
+        after_commit(lambda: webhook_deliver_schedule(delivery_id=delivery_id))
     return bool(resent)
 
 
