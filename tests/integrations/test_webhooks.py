@@ -32,7 +32,7 @@ def place_order(product, *, quantity=1):
         cart=cart, contact=Contact(name="Анна", phone="+79161234567", email="anna@example.com"),
         delivery=Delivery(method=DeliveryMethodFactory(kind="courier"), address="Москва, Тверская, 1"),
         payment="cash_on_delivery", idempotency_key=uuid.uuid4().hex,
-    )
+    ).order
 
 
 def deliver_all() -> list[WebhookDelivery]:
