@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install lint check messages bench clean
+.PHONY: run test install lint check messages bench proof clean
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/storefront.py
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/claim.py
+
+# Fault scenarios (bench/faults/): each starts its own redis-server, database and worker, injects
+# the fault and prints what a customer would notice; exit status 1 when a promise breaks.
+proof: $(STAMP)
+	$(BIN)/python bench/faults/redis_down.py
+	$(BIN)/python bench/faults/worker_kill.py
 
 clean:
 	rm -rf $(VENV) var
