@@ -59,3 +59,37 @@ class AnonRateThrottle(_ClientThrottle, throttling.AnonRateThrottle):
 
 class UserRateThrottle(_ClientThrottle, throttling.UserRateThrottle):
     """API_THROTTLE_USER requests per signed-in user (per address for guests)."""
+
+
+def schema_error_responses(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation documents the errors every API view
+    can answer with, in the one error shape (config/api_errors.py): 400 bad input (a NUL
+    character, JSON nested too deep), 401 a token that is not valid, 403 another site's request or
+    a missing permission, 429 too many requests; 404 where the path names something; 413 where
+    there is a body. An operation's own description of a code is kept."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ApiError"] = {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "errors": {"type": "object", "additionalProperties": True},
+            "code": {"type": "string"},
+        },
+        "required": ["detail"],
+    }
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+    descriptions = {
+        "400": "Bad input", "401": "The token is not valid", "403": "Refused", "404": "Not found",
+        "413": "The body is too large", "429": "Too many requests; Retry-After says when to try again",
+    }
+    for path, operations in result.get("paths", {}).items():
+        for operation in operations.values():
+            codes = ["400", "401", "403", "429"]
+            if "{" in path:
+                codes.append("404")
+            if "requestBody" in operation:
+                codes.append("413")
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(code, {"description": descriptions[code], "content": error})
+    return result

@@ -242,8 +242,5 @@ class StaffOrderCallsApi(StaffApi, APIView):
             raise PermissionDenied(_("Only the order's manager or a supervisor logs calls on it."))
         serializer = StaffCallSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            call = call_log_record(order=order, manager=request.user, **serializer.validated_data)
-        except DjangoValidationError as error:
-            return Response(error.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        call = call_log_record(order=order, manager=request.user, **serializer.validated_data)
         return Response(StaffCallSerializer(call).data, status=status.HTTP_201_CREATED)

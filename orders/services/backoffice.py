@@ -6,11 +6,12 @@ these services guarantee the order stays consistent whoever calls them."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -232,6 +233,11 @@ def order_update_details(*, order: Order, changes: dict, by: User | None) -> Ord
     return locked
 
 
+# A call back is promised for the coming weeks; a few minutes in the past is a clock or a slow form.
+CALL_BACK_MAX_AHEAD = timedelta(days=90)
+CALL_BACK_SLACK = timedelta(minutes=5)
+
+
 @transaction.atomic
 def call_log_record(*, order: Order, manager: User, outcome: str, comment: str = "",
                     call_back_at: datetime | None = None) -> CallLog:
@@ -243,6 +249,9 @@ def call_log_record(*, order: Order, manager: User, outcome: str, comment: str =
         raise ValidationError({"call_back_at": _("Say when to call back.")}, code="call_back_at_required")
     if outcome != CallLog.Outcome.CALL_BACK:
         call_back_at = None
+    elif not timezone.now() - CALL_BACK_SLACK <= call_back_at <= timezone.now() + CALL_BACK_MAX_AHEAD:
+        raise ValidationError({"call_back_at": _("Choose a time from now to %(days)d days ahead.")
+                               % {"days": CALL_BACK_MAX_AHEAD.days}}, code="call_back_at_out_of_range")
     call = CallLog.objects.create(
         order=order, manager=manager, outcome=outcome, comment=(comment or "").strip(), call_back_at=call_back_at
     )

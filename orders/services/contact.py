@@ -16,6 +16,11 @@ from orders.models import DeliveryMethod, PickupPoint
 _POSTCODE = re.compile(r"[0-9]{6}")
 
 
+# How far ahead a courier delivery may be booked: beyond it no courier plans, and a date like
+# 9999-12-31 would sit on the order for ever.
+COURIER_DATE_DAYS_AHEAD = 60
+
+
 @dataclass(frozen=True)
 class Contact:
     name: str
@@ -86,8 +91,11 @@ def delivery_check(delivery: Delivery) -> Delivery:
         errors["address"] = _("The address is too long.")
     if method.kind == Kind.POST and not _POSTCODE.fullmatch(postcode):
         errors["postcode"] = _("Enter the six-digit postcode.")
-    if method.kind == Kind.COURIER and delivery.date is not None and delivery.date < timezone.localdate():
-        errors["date"] = _("The delivery date cannot be in the past.")
+    if method.kind == Kind.COURIER and delivery.date is not None:
+        if delivery.date < timezone.localdate():
+            errors["date"] = _("The delivery date cannot be in the past.")
+        elif delivery.date > timezone.localdate() + datetime.timedelta(days=COURIER_DATE_DAYS_AHEAD):
+            errors["date"] = _("Choose a delivery date within %(days)d days.") % {"days": COURIER_DATE_DAYS_AHEAD}
     if len(delivery.time_window or "") > 32:
         errors["time_window"] = _("The time window is too long.")
     return _or_raise(errors, replace(delivery, pickup_point=None, address=address, postcode=postcode))

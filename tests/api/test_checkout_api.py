@@ -251,3 +251,13 @@ def test_ten_parallel_checkouts_with_one_key_make_one_order_one_201_and_one_set_
     assert sorted(status for status, _ in answers) == [200] * 9 + [201]
     assert {number for _, number in answers} == {order.number}
     assert Consent.objects.count() == 2  # personal data and SMS, once
+
+
+def test_a_courier_date_years_ahead_is_refused(api, kettle, checkout_answers):
+    _add(api, kettle)
+
+    response = api.post("/api/v1/checkout/", {**checkout_answers, "date": "9999-12-31"}, format="json")
+
+    assert response.status_code == 400
+    assert "date" in response.json()["errors"]
+    assert not Order.objects.exists()

@@ -30,3 +30,21 @@ def test_the_docs_page_loads_nothing_from_other_sites(api):
     external = re.findall(r"""(?:src|href)=["'](https?:)?//""", html)
     assert external == []
     assert "cdn" not in html.lower()
+
+
+def test_every_operation_documents_the_errors_any_api_view_can_give(api):
+    paths = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            expected = {"400", "401", "403", "429"} | ({"404"} if "{" in path else set())
+            expected |= {"413"} if "requestBody" in operation else set()
+            assert expected <= operation["responses"].keys(), (method, path)
+
+
+def test_adding_to_the_cart_documents_the_cart_it_answers_with(api):
+    paths = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+
+    created = paths["/api/v1/cart/items/"]["post"]["responses"]["201"]
+
+    assert created["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Cart"}

@@ -197,3 +197,15 @@ def test_the_owner_logs_a_call_on_any_order():
     response = api_for(staff_user(OWNER)).post(f"{ORDERS}{order.number}/calls/", {"outcome": "no_answer"})
 
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize("when", ["0632-01-01T10:00:00Z", "9999-12-31T10:00:00Z"])
+def test_a_call_back_centuries_away_is_refused(when):
+    manager = staff_user(MANAGER)
+    order = order_claim(order=OrderFactory(), manager=manager)
+
+    response = api_for(manager).post(f"{ORDERS}{order.number}/calls/", {"outcome": "call_back", "call_back_at": when})
+
+    assert response.status_code == 400
+    assert "call_back_at" in response.json()["errors"]
+    assert not CallLog.objects.exists()
