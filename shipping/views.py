@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.transactions import after_commit
 from shipping.carriers import CARRIERS, CarrierRefused, carrier_get
 from shipping.services import parcels_with_news
 from shipping.tasks import parcel_check_task
@@ -35,5 +36,5 @@ def carrier_webhook(request, carrier: str):
         return HttpResponse(f"bad webhook: {error}", status=400, content_type="text/plain")
     with transaction.atomic():
         parcel_ids = parcels_with_news(carrier=carrier, tracking_numbers=numbers)
-        transaction.on_commit(lambda: _check_later(parcel_ids))
+        after_commit(lambda: _check_later(parcel_ids))
     return HttpResponse("ok", content_type="text/plain")
