@@ -1,6 +1,6 @@
-from django.db import transaction
 from django.dispatch import receiver
 
+from core.transactions import after_commit
 from customers.models import User
 from customers.signals import customer_signed_up, personal_data_exporting
 from orders.account.selectors import guest_orders_for_email
@@ -61,4 +61,4 @@ def offer_guest_orders(sender, *, user: User, request=None, **kwargs) -> None:
     if request is None or not guest_orders_for_email(email=user.email).exists():
         return
     shop_url = request.build_absolute_uri("/")
-    transaction.on_commit(lambda: guest_orders_link_send_task.delay(user.pk, shop_url))
+    after_commit(lambda: guest_orders_link_send_task.delay(user.pk, shop_url))

@@ -2,12 +2,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from core.transactions import after_commit
 from orders.account.selectors import guest_orders_for_email, order_get_for_customer, order_tracking, orders_for_customer
 from orders.account.services import guest_orders_add
 from orders.tasks import guest_orders_link_send_task
@@ -29,7 +29,7 @@ def order_list(request):
 def guest_orders_link_request(request):
     """Send (again) the link that adds the orders placed as a guest with the account's e-mail."""
     shop_url = request.build_absolute_uri("/")
-    transaction.on_commit(lambda: guest_orders_link_send_task.delay(request.user.pk, shop_url))
+    after_commit(lambda: guest_orders_link_send_task.delay(request.user.pk, shop_url))
     messages.info(request, _("We have sent a link to %(email)s: open it to add those orders here.")
                   % {"email": request.user.email})
     return redirect("account_orders:list")
