@@ -112,3 +112,17 @@ def screenshot(page, name: str) -> Path:
     page.evaluate("window.scrollTo(0, 0)")  # a sticky header stays on top of a full-page shot
     page.screenshot(path=path, full_page=True)
     return path
+
+
+@pytest.fixture
+def message_templates(db):
+    """The shop's default message texts, which migrations write: a browser test's database is
+    emptied between tests (post_migrate then runs, data migrations do not), so the tests that read
+    sent messages put them back the way the migrations do."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for migration, step in (("0002_default_templates", "seed"), ("0004_shipped_text_without_tracking", "update"),
+                            ("0005_refund_message", "seed")):
+        getattr(import_module(f"marketing.migrations.{migration}"), step)(apps, None)

@@ -42,7 +42,7 @@ def test_the_manager_reads_the_edit_in_history_and_the_customer_only_the_moves(b
     order = order_place(cart=cart, contact=Contact(name="Анна", phone="+79161234567"), customer=customer,
                         delivery=Delivery(method=DeliveryMethodFactory(kind="courier", price=Decimal("300.00")),
                                           address="Москва, ул. Тверская, 1"),
-                        payment="cash_on_delivery", idempotency_key=f"e2e-{screen}")
+                        payment="cash_on_delivery", idempotency_key=f"e2e-{screen}").order
     order_claim(order=order, manager=manager)
     order_update_lines(order=order, lines=[LineChange(kettle.pk, None, 2)], by=manager)
 

@@ -18,8 +18,7 @@ from tests.factories import DeliveryMethodFactory, PickupPointFactory, ProductFa
 from tests.fakes.carriers import FakeCdek
 from tests.fakes.yookassa import FakeYooKassa
 
-# serialized_rollback: the message templates the migrations wrote survive the flush between runs.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("message_templates")]
 
 TRACKING_NUMBER = "1106207490"
 
