@@ -124,7 +124,7 @@ def seed(products: int) -> None:
     raw = connection.connection
     with raw.cursor() as cursor:
         columns = ("created_at, updated_at, category_id, brand_id, name, slug, sku, description, price, old_price, "
-                   "stock, is_active, sales_count, is_in_stock, seo_title, seo_description, search_text")
+                   "stock, is_active, sales_count, is_in_stock, seo_title, seo_description, search_text, search_title")
         with cursor.copy(f"COPY catalog_product ({columns}) FROM STDIN") as copy:
             for n in range(products):
                 price = Decimal(randomiser.randrange(10_000, 5_000_000)) / 100
@@ -132,7 +132,7 @@ def seed(products: int) -> None:
                 copy.write_row((now, now, categories[n % CATEGORIES].pk, brands[n % BRANDS].pk, name,
                                 f"bench-product-{n}", f"BENCH-{n:07d}", "Описание товара для фида. " * 8, price,
                                 price * 2 if n % 5 == 0 else None, 5 + n % 50, True, 0, True, "", "",
-                                name.lower()))
+                                name.lower(), name.lower()))
         cursor.execute("SELECT id FROM catalog_product ORDER BY id")
         ids = [row[0] for row in cursor.fetchall()]
         with cursor.copy("COPY catalog_productimage (product_id, image, thumb_small, thumb_large, alt, position) "
