@@ -21,9 +21,3 @@ document.addEventListener("click", (event) => {
   if (main) main.src = thumb.dataset.galleryLarge;
 });
 
-// On a phone the filters start folded, so the products are the first thing a shopper sees.
-if (window.matchMedia("(max-width: 719px)").matches) {
-  for (const panel of document.querySelectorAll("details[data-fold-on-phone]")) {
-    if (!panel.querySelector(".form-errors")) panel.open = false;
-  }
-}
