@@ -179,6 +179,8 @@ def ecommerce_facts(*, kind: str, items: list[dict], order: str = "", value: Dec
     return {"kind": kind, "currency": "RUB", "value": _money(value), "order": order, "items": items}
 
 
-def product_ecommerce_item(product: Product) -> dict:
-    return ecommerce_item(sku=product.sku, name=product.name, price=product.price,
+def product_ecommerce_item(product: Product, *, price: Decimal | None = None, quantity: int = 1) -> dict:
+    """The product as the counters know it; a variant's or a cart line's price where it differs."""
+    return ecommerce_item(sku=product.sku, name=product.name, price=product.price if price is None else price,
+                          quantity=quantity,
                           brand=product.brand.name if product.brand_id else "", category=product.category.name)

@@ -5,7 +5,9 @@ answers with the changed part of the page and the header's mini-cart. The rules 
 orders.services; these views find the shopper's cart, call a service and show its answer.
 """
 
+import json
 import logging
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +20,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalog.models import Product, ProductVariant
-from catalog.seo import ecommerce_facts, ecommerce_item
+from catalog.seo import ecommerce_facts, ecommerce_item, product_ecommerce_item
+from core.counters import counters_settings
 from core.csrf import cross_origin_protected
 from customers.models import User, Visit
 from customers.selectors import visit_for_request
@@ -125,7 +128,8 @@ def cart_page(request):
 
 
 def _product_and_variant(form: CartAddForm) -> tuple[Product, ProductVariant | None]:
-    product = get_object_or_404(Product.objects.active(), pk=form.cleaned_data["product"])
+    product = get_object_or_404(Product.objects.active().select_related("brand", "category"),
+                                pk=form.cleaned_data["product"])
     variant_id = form.cleaned_data.get("variant")
     if variant_id is None:
         return product, None
@@ -146,10 +150,11 @@ def cart_add_view(request):
         product, variant = _product_and_variant(form)
         quantity = quantity_parse(request.POST.get("quantity", "1"))
         cart = _cart(request, create=True)
-        cart_add(cart=cart, product=product, variant=variant, quantity=quantity)
+        line = cart_add(cart=cart, product=product, variant=variant, quantity=quantity)
     except ValidationError as error:
         return _added_response(request, product, errors=_messages_of(error))
-    return _added_response(request, product, cart=cart)
+    added = _added_response(request, product, cart=cart)
+    return _tell_counters(request, added, kind="add", product=product, price=line.unit_price, quantity=quantity)
 
 
 def _added_response(request, product: Product | None, *, cart: Cart | None = None, errors=()) -> HttpResponse:
@@ -169,17 +174,23 @@ def _line_or_404(request, line_id: int) -> CartLine:
     cart = _cart(request)
     if cart is None:
         raise Http404
-    return get_object_or_404(CartLine.objects.select_related("cart", "product", "variant"), pk=line_id, cart=cart)
+    lines = CartLine.objects.select_related("cart", "product__brand", "product__category", "variant")
+    return get_object_or_404(lines, pk=line_id, cart=cart)
 
 
 @require_POST
 def cart_line_update(request, line_id: int):
     line = _line_or_404(request, line_id)
+    was = line.quantity
     try:
         cart_line_set_quantity(line=line, quantity=request.POST.get("quantity", ""))
     except ValidationError as error:
         return _cart_changed(request, line.cart, errors={line.pk: _messages_of(error)})
-    return _cart_changed(request, line.cart)
+    response = _cart_changed(request, line.cart)
+    if line.quantity == was:
+        return response
+    return _tell_counters(request, response, kind="add" if line.quantity > was else "remove", product=line.product,
+                          price=line.unit_price, quantity=abs(line.quantity - was))
 
 
 @require_POST
@@ -187,7 +198,21 @@ def cart_line_remove_view(request, line_id: int):
     line = _line_or_404(request, line_id)
     cart = line.cart
     cart_line_remove(line=line)
-    return _cart_changed(request, cart)
+    return _tell_counters(request, _cart_changed(request, cart), kind="remove", product=line.product,
+                          price=line.unit_price, quantity=line.quantity)
+
+
+def _tell_counters(request, response: HttpResponse, *, kind: str, product: Product, price: Decimal,
+                   quantity: int) -> HttpResponse:
+    """Tell the web counters (static/js/counters.js) what went into or out of the cart: htmx raises
+    the "ecommerce" event named in the HX-Trigger header on the form that asked. Only a changed cart
+    is told, with today's price; a page without JavaScript has no counters to tell."""
+    if not request.htmx or counters_settings() is None:
+        return response
+    item = product_ecommerce_item(product, price=price, quantity=quantity)
+    # ASCII-only JSON: a header cannot carry the Cyrillic of a product's name as it is.
+    response["HX-Trigger"] = json.dumps({"ecommerce": ecommerce_facts(kind=kind, items=[item])})
+    return response
 
 
 def _cart_changed(request, cart: Cart, *, errors: dict | None = None) -> HttpResponse:

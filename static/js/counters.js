@@ -1,7 +1,7 @@
 // Yandex Metrica and Google Analytics 4, each only when the shop set its id, and, where the shop
 // asks first, only after the visitor said yes. The page's e-commerce facts (a product seen, the
-// checkout begun, an order placed) come from the #ecommerce-data JSON the server rendered; adding to
-// the cart is told by the buy form's own response. Metrica reads its "ecommerce" entries from
+// checkout begun, an order placed) come from the #ecommerce-data JSON the server rendered; what goes
+// into or out of the cart is told by the cart's own htmx responses as an "ecommerce" event. Metrica reads its "ecommerce" entries from
 // window.dataLayer; GA4 gets the same facts as gtag events.
 (function () {
   "use strict";
@@ -69,13 +69,8 @@
     if (ga4Id) { startGa4(); }
     var facts = pageFacts();
     if (facts) { tell(facts); }
-    document.body.addEventListener("htmx:afterRequest", function (event) {
-      var form = event.detail.elt;
-      if (!event.detail.successful || !form.classList || !form.classList.contains("buy-form") || !facts) { return; }
-      var quantity = Number(new FormData(form).get("quantity")) || 1;
-      tell({ kind: "add", currency: facts.currency, value: String(Number(facts.value) * quantity),
-             items: facts.items.map(function (item) { return Object.assign({}, item, { quantity: quantity }); }) });
-    });
+    // The cart's own answers name what went in or out (an HX-Trigger header of orders/views.py).
+    document.body.addEventListener("ecommerce", function (event) { tell(event.detail); });
   }
 
   if (!script.dataset.needConsent || window.localStorage.getItem(CONSENT_KEY) === "yes") {

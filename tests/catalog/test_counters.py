@@ -84,3 +84,56 @@ def test_a_configured_counter_gets_the_checkout_begun_with_the_carts_items(clien
 
     fact = json.loads(ECOMMERCE.search(page).group(1))
     assert (fact["kind"], fact["value"], fact["items"][0]["quantity"]) == ("checkout", "600.00", 2)
+
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def told_in_header(response) -> dict:
+    return json.loads(response["HX-Trigger"])["ecommerce"]
+
+
+@pytest.mark.django_db
+def test_a_configured_counter_is_told_what_went_into_the_cart(client, settings):
+    settings.YANDEX_METRICA_ID = "12345"
+    product = ProductFactory(sku="SH-3", price=300, stock=5)
+
+    fact = told_in_header(client.post("/cart/add/", {"product": product.pk, "quantity": 2}, **HTMX))
+
+    assert (fact["kind"], fact["value"], fact["items"][0]["id"], fact["items"][0]["quantity"]) == (
+        "add", "600.00", "SH-3", 2)
+
+
+@pytest.mark.django_db
+def test_a_configured_counter_is_told_a_removed_line_with_its_quantity(client, settings):
+    settings.GA4_MEASUREMENT_ID = "G-TEST"
+    product = ProductFactory(sku="SH-4", price=250, stock=5)
+    client.post("/cart/add/", {"product": product.pk, "quantity": 3})
+    line = client.get("/cart/").context["lines"][0]
+
+    fact = told_in_header(client.post(f"/cart/lines/{line.pk}/remove/", **HTMX))
+
+    assert (fact["kind"], fact["value"], fact["items"][0]["quantity"]) == ("remove", "750.00", 3)
+
+
+@pytest.mark.django_db
+def test_lowering_a_quantity_tells_the_counter_only_the_items_taken_out(client, settings):
+    settings.YANDEX_METRICA_ID = "12345"
+    product = ProductFactory(price=100, stock=5)
+    client.post("/cart/add/", {"product": product.pk, "quantity": 4})
+    line = client.get("/cart/").context["lines"][0]
+
+    lowered = client.post(f"/cart/lines/{line.pk}/", {"quantity": 1}, **HTMX)
+    unchanged = client.post(f"/cart/lines/{line.pk}/", {"quantity": 1}, **HTMX)
+
+    assert (told_in_header(lowered)["kind"], told_in_header(lowered)["items"][0]["quantity"]) == ("remove", 3)
+    assert "HX-Trigger" not in unchanged
+
+
+@pytest.mark.django_db
+def test_without_counter_ids_the_cart_tells_nobody(client):
+    product = ProductFactory(stock=5)
+
+    added = client.post("/cart/add/", {"product": product.pk}, **HTMX)
+
+    assert added.status_code == 200 and "HX-Trigger" not in added

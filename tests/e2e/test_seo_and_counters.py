@@ -61,3 +61,29 @@ def test_a_configured_metrica_counter_gets_the_product_seen_in_its_data_layer(pr
     facts = page.evaluate("window.dataLayer.filter(entry => entry.ecommerce)")
     assert facts[0]["ecommerce"]["detail"]["products"][0]["id"] == "SH-1"
     assert facts[0]["ecommerce"]["currencyCode"] == "RUB"
+
+
+def test_a_configured_counter_hears_what_the_shopper_puts_into_and_takes_out_of_the_cart(product_page, settings):
+    settings.YANDEX_METRICA_ID = "12345"
+    product = ProductImageFactory(product__sku="SH-9", product__stock=5).product
+    page = product_page(product.get_absolute_url())
+
+    page.locator(".buy-form button[type=submit]").first.click()
+    added = told(page, "add")
+    page.goto("/cart/")
+    page.locator(".cart-remove button").click()
+    removed = told(page, "remove")
+
+    assert (added["products"][0]["id"], removed["products"][0]["id"]) == ("SH-9", "SH-9")
+    assert page.locator(".cart .empty").is_visible()
+
+
+def told(page, action: str, *, tries: int = 50) -> dict:
+    """The counter's data-layer entry for this action, once the page has pushed it. (Polled from here:
+    the store's Content-Security-Policy forbids the eval that Playwright's wait_for_function uses.)"""
+    for _ in range(tries):
+        entry = page.evaluate(f"(window.dataLayer || []).find(entry => entry.ecommerce && entry.ecommerce.{action})")
+        if entry:
+            return entry["ecommerce"][action]
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the data layer never got {action!r}")
