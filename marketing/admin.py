@@ -197,3 +197,4 @@ class ManagerTaskAdmin(admin.ModelAdmin):
         return False
 
 from marketing.campaigns import admin as campaigns_admin  # noqa: E402, F401  (registers the campaign pages)
+from marketing.segments import admin as segments_admin  # noqa: E402, F401  (registers the segment pages)

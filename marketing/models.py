@@ -227,9 +227,10 @@ from marketing.campaigns.models import (  # noqa: E402
     CampaignStep,
     CampaignText,
 )
+from marketing.segments.models import Segment  # noqa: E402
 
 __all__ = [
     "Campaign", "CampaignConversion", "CampaignEntry", "CampaignEvent", "CampaignMessage", "CampaignStep",
     "CampaignText",
-    "DeliveryAttempt", "ManagerTask", "MessageTemplate", "OutboundMessage",
+    "DeliveryAttempt", "ManagerTask", "MessageTemplate", "OutboundMessage", "Segment",
 ]

@@ -9,7 +9,8 @@ so this module is the single place that decides.
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from customers.models import Consent
 from marketing.kinds import TRANSACTIONAL_KINDS, Channel
@@ -30,8 +31,31 @@ def recipient_allows(*, channel: str, kind: str, recipient: str, is_marketing: b
 
 def marketing_consent_given(*, channel: str, recipient: str, user_id: int | None = None) -> bool:
     """Today's answer of this person for marketing through this channel."""
-    person = (user_id, recipient)
-    return person in marketing_consents_given(channel=channel, people=[person])
+    latest = _consent_records(channel=channel, user_id=user_id, address=_address_key(channel, recipient or "") or None)
+    return bool(latest.values_list("granted", flat=True).first())
+
+
+def marketing_consent_given_q(*, channel: str) -> Q:
+    """The same answer as a filter over customers (a User queryset), so that a segment's
+    reachable part is counted by the database: each customer's latest record, by their
+    account or their address, says yes. For SMS a customer without a phone is never reached."""
+    address = Lower(OuterRef("email")) if channel == Channel.EMAIL else OuterRef("phone")
+    latest = _consent_records(channel=channel, user_id=OuterRef("pk"), address=address)
+    given = Q(Subquery(latest.values("granted")[:1], output_field=BooleanField()))
+    return given if channel == Channel.EMAIL else given & ~Q(phone="")
+
+
+def _consent_records(*, channel: str, user_id, address) -> QuerySet[Consent]:
+    """The one definition of whose records count: the person's account or their address (the
+    e-mail in lower case, the phone as stored), latest first. `user_id` and `address` are values
+    for one person (None when unknown), or references to the customer row of an outer query."""
+    field = "email" if channel == Channel.EMAIL else "phone"
+    who = Q(pk__in=[])
+    if user_id is not None:
+        who |= Q(user_id=user_id)
+    if address is not None:
+        who |= Q(**{field: address}) & ~Q(**{field: ""})
+    return Consent.objects.filter(kind=CONSENT_FOR_CHANNEL[channel]).filter(who).order_by("-created_at", "-id")
 
 
 def marketing_consents_given(*, channel: str, people: Iterable[Person]) -> set[Person]:
