@@ -56,6 +56,8 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # The welcome campaign's scan reads the week's new customers among millions.
+        indexes = [models.Index(fields=("date_joined",), name="user_joined")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -96,6 +98,8 @@ class Visit(models.Model):
         ordering = ("-started_at",)
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
+        # "Has this customer visited since…": the reactivation campaign asks it per customer.
+        indexes = [models.Index(fields=("user", "started_at"), name="visit_customer_recent")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} · {self.started_at:%Y-%m-%d %H:%M}"

@@ -175,7 +175,11 @@ class CampaignEntry(models.Model):
         HELD_OUT = "held_out", _("Holdout: gets nothing")
         STOPPED = "stopped", _("Stopped")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="entries", verbose_name=_("campaign"))
+    # No index of its own: the unique (campaign, cause) key serves every lookup by campaign, and
+    # one index fewer to maintain speeds the scans' bulk inserts.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="entries", verbose_name=_("campaign"), db_index=False
+    )
     cause = models.CharField(_("cause"), max_length=100, help_text=_("What triggered it, e.g. cart:42:0."))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Value
+from django.db.models.functions import Greatest, Lower, Trim
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -31,7 +33,7 @@ from customers.models import User
 from marketing.campaigns.links import click_url, open_url, unsubscribe_url, with_utm
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage, CampaignStep, CampaignText
 from marketing.campaigns.segments import segment_members
-from marketing.campaigns.triggers import TRIGGERS, Content, Verdict, person_of
+from marketing.campaigns.triggers import TRIGGERS, Content, Verdict, person_of, person_sql
 from marketing.kinds import Channel, placeholders_for
 from marketing.models import OutboundMessage
 from marketing.preferences import marketing_consents_given
@@ -69,16 +71,20 @@ def campaigns_scan(*, now: datetime.datetime | None = None, batch_size: int = SC
 
 
 def campaign_scan(*, campaign: Campaign, now: datetime.datetime, batch_size: int = SCAN_BATCH) -> int:
-    """One campaign's scan, in batches of its trigger's subjects (carts, orders, customers)."""
+    """One campaign's scan: one INSERT … SELECT when its trigger's rule is all SQL, else in
+    batches of the trigger's subjects (carts, orders, customers). Returns the entries opened."""
     trigger = TRIGGERS[campaign.kind]
     steps = sorted(campaign.steps.all(), key=lambda step: step.position)
     if not steps:
         return 0
     first_delay = steps[0].delay
-    found, after = 0, 0
+    found = trigger.found(campaign, now=now)
+    if found is not None:
+        return _entries_insert(campaign, found, first_delay=first_delay, now=now)
+    opened, after = 0, 0
     while after is not None:
         candidates, after = trigger.candidates(campaign, now=now, after=after, limit=batch_size)
-        CampaignEntry.objects.bulk_create(
+        opened += len(CampaignEntry.objects.bulk_create(
             [
                 CampaignEntry(
                     campaign=campaign, cause=candidate.cause, user_id=candidate.user_id,
@@ -90,9 +96,44 @@ def campaign_scan(*, campaign: Campaign, now: datetime.datetime, batch_size: int
                 for candidate in candidates
             ],
             ignore_conflicts=True,
-        )
-        found += len(candidates)
-    return found
+        ))
+    return opened
+
+
+def _entries_insert(campaign: Campaign, found: QuerySet, *, first_delay: datetime.timedelta, now) -> int:
+    """Write the entries of a trigger's `found` query in the database, in one statement: the
+    same values the batch path computes in Python (person_sql is person_of). ON CONFLICT DO
+    NOTHING on the (campaign, cause) key lets a concurrent scan's entries stand."""
+    rows = found.annotate(
+        entry_campaign=Value(campaign.pk),
+        entry_email=Lower(Trim("contact_email")),
+        entry_person=person_sql(user_id="customer_id", email="contact_email", phone="contact_phone"),
+        entry_due=Greatest(
+            ExpressionWrapper(F("triggered_at") + Value(first_delay), output_field=DateTimeField()),
+            Value(now, output_field=DateTimeField()),
+        ),
+        entry_created=Value(now, output_field=DateTimeField()),
+        entry_step=Value(1),
+        entry_status=Value(Status.WAITING),
+        entry_note=Value(""),
+    )
+    columns = {
+        "campaign_id": "entry_campaign", "cause": "cause", "subject_id": "subject_id",
+        "triggered_at": "triggered_at", "user_id": "customer_id", "email": "entry_email",
+        "phone": "contact_phone", "person": "entry_person", "due_at": "entry_due", "created_at": "entry_created",
+        "next_step": "entry_step", "status": "entry_status", "note": "entry_note",
+    }
+    select, params = rows.values(*columns.values()).query.sql_with_params()
+    quote = connection.ops.quote_name
+    table, names = quote(CampaignEntry._meta.db_table), ", ".join(map(quote, columns))
+    values = ", ".join(f"found.{quote(name)}" for name in columns.values())
+    # The names are the model's own and every value a parameter; "WHERE true" keeps SQLite from
+    # reading ON CONFLICT as a join's ON.
+    sql = f"INSERT INTO {table} ({names}) SELECT {values} FROM ({select}) AS found WHERE true "  # noqa: S608
+    sql += f"ON CONFLICT ({quote('campaign_id')}, {quote('cause')}) DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 # --- Dispatch ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from marketing.campaigns.models import CampaignEntry, CampaignMessage
 from marketing.campaigns.services import campaigns_scan
+from marketing.campaigns.triggers import person_of
 from orders.models import Cart
 from orders.services import Contact, order_place
 from tests.factories import UserFactory
@@ -259,3 +260,18 @@ def test_the_send_window_is_read_in_the_customers_own_time_zone(django_capture_o
     campaign_run(django_capture_on_commit_callbacks)
 
     assert CampaignEntry.objects.get().due_at == opens
+
+
+def test_the_scan_names_each_person_as_caps_and_holdouts_count_them():
+    abandoned_cart_campaign()
+    customer = UserFactory(email="boris@example.com", phone="+79161234567")
+    guest_cart = cart_left(email=" Anna@Example.COM ")
+    customer_cart = cart_left(email="", user=customer)
+
+    campaigns_scan()
+
+    entries = {entry.subject_id: entry for entry in CampaignEntry.objects.all()}
+    assert (entries[guest_cart.pk].person, entries[guest_cart.pk].email) == (
+        person_of(user_id=None, email=" Anna@Example.COM "), "anna@example.com")
+    assert (entries[customer_cart.pk].person, entries[customer_cart.pk].email, entries[customer_cart.pk].phone) == (
+        person_of(user_id=customer.pk, email=customer.email), "boris@example.com", "+79161234567")

@@ -127,6 +127,20 @@ def test_a_recent_visit_or_order_keeps_the_customer_out_of_reactivation(django_c
     assert not CampaignEntry.objects.exists()
 
 
+def test_a_quiet_customer_is_invited_back_once_counted_from_their_last_order():
+    campaign = campaign_on(Kind.REACTIVATION)
+    customer = UserFactory(email="anna@example.com")
+    _delivered(user=customer, ordered_days_ago=200, delivered_days_ago=198)
+    last = _delivered(user=customer, ordered_days_ago=190, delivered_days_ago=188)
+
+    campaigns_scan()
+    campaigns_scan()
+
+    [entry] = CampaignEntry.objects.filter(campaign=campaign)
+    assert entry.cause == f"reactivation:{customer.pk}:{last.created_at.astimezone(datetime.UTC):%Y%m%d}"
+    assert entry.triggered_at == last.created_at + datetime.timedelta(days=180)
+
+
 # --- Browse abandonment --------------------------------------------------------------------
 
 

@@ -1,7 +1,16 @@
 """Each trigger kind: who qualifies now (a set-based scan), whether the cause still holds when a
 step is due, and what its message shows. `TRIGGERS` maps a campaign kind to its trigger."""
 
-from marketing.campaigns.triggers.base import Candidate, Content, ProductItem, Trigger, Verdict, person_of
+from marketing.campaigns.triggers.base import (
+    FOUND_COLUMNS,
+    Candidate,
+    Content,
+    ProductItem,
+    Trigger,
+    Verdict,
+    person_of,
+    person_sql,
+)
 from marketing.campaigns.triggers.cart import AbandonedCart
 from marketing.campaigns.triggers.others import (
     Birthday,
@@ -20,4 +29,6 @@ TRIGGERS: dict[str, Trigger] = {
                     ReviewRequest(), Replenishment(), LoyaltyThreshold())
 }
 
-__all__ = ["TRIGGERS", "Candidate", "Content", "ProductItem", "Trigger", "Verdict", "person_of"]
+__all__ = [
+    "FOUND_COLUMNS", "TRIGGERS", "Candidate", "Content", "ProductItem", "Trigger", "Verdict", "person_of", "person_sql",
+]

@@ -1,14 +1,20 @@
 """Each trigger kind: who qualifies now (a set-based scan), whether the cause still holds when a
 step is due, and what its message shows.
 
-A scan is one SELECT per batch over indexed columns, keyed on the subject's id so batches
-resume where the last one ended; it leaves out causes the campaign already has, and the
+A trigger whose rule is all SQL gives its new causes as one query (`found`), and the scan writes
+them with a single INSERT … SELECT, so the backlog of a campaign just switched on (tens of
+thousands of carts) never passes through Python. A trigger whose rule needs Python (a birthday
+in each customer's time zone, a running 12-month sum) lists `candidates` in batches keyed on
+the subject's id. Either way the scan leaves out causes the campaign already has, and the
 unique (campaign, cause) constraint refuses any that a concurrent scan wrote meanwhile.
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db.models import Case, CharField, Expression, F, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat, Lower, NullIf, Trim
 
 from catalog.models import ProductImage
 from marketing.campaigns.links import absolute
@@ -58,6 +64,21 @@ def person_of(*, user_id: int | None, email: str, phone: str = "") -> str:
     return (email or phone).strip().lower()
 
 
+def person_sql(*, user_id: str, email: str | Expression, phone: str | Expression) -> Expression:
+    """`person_of` as an SQL expression over a query's columns (`user_id` names one), for the
+    scans that write their entries in the database: the same rule, and a test holds the two to it."""
+    email, phone = (F(value) if isinstance(value, str) else value for value in (email, phone))
+    return Case(
+        When(Q(**{f"{user_id}__isnull": False}), then=Concat(Value("user:"), Cast(user_id, CharField()))),
+        default=Lower(Trim(Coalesce(NullIf(email, Value("")), phone, Value("")))),
+        output_field=CharField(),
+    )
+
+
+# The columns a trigger's `found` query names, in the entry's terms.
+FOUND_COLUMNS = ("cause", "subject_id", "triggered_at", "customer_id", "contact_email", "contact_phone")
+
+
 def _pictures(product_ids: set[int]) -> dict[int, str]:
     """Each product's first picture (small), as an absolute URL for an e-mail."""
     pictures: dict[int, str] = {}
@@ -70,6 +91,11 @@ class Trigger:
     kind: str
     # Causes older than this are not picked up any more, which also bounds what a scan reads.
     lookback = datetime.timedelta(days=7)
+
+    def found(self, campaign: Campaign, *, now: datetime.datetime) -> QuerySet | None:
+        """Every new cause as one query of values named FOUND_COLUMNS (contact_email and
+        contact_phone may be empty, never NULL), or None when the trigger lists `candidates`."""
+        return None
 
     def candidates(
         self, campaign: Campaign, *, now: datetime.datetime, after: int, limit: int

@@ -3,13 +3,13 @@
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from marketing.campaigns.links import absolute, cart_return_url
 from marketing.campaigns.models import Campaign, CampaignEntry
-from marketing.campaigns.triggers.base import Candidate, Content, ProductItem, Trigger, Verdict, _pictures
+from marketing.campaigns.triggers.base import Content, ProductItem, Trigger, Verdict, _pictures
 from orders.models import Cart, CartLine, Order
 from orders.services import cart_quote
 
@@ -21,30 +21,24 @@ class AbandonedCart(Trigger):
 
     kind = Campaign.Kind.ABANDONED_CART
 
-    def candidates(self, campaign, *, now, after, limit):
+    def found(self, campaign, *, now):
         first_delay = min((step.delay for step in campaign.steps.all()), default=datetime.timedelta(hours=1))
         orders_made = (
             Order.objects.filter(cart=OuterRef("pk")).order_by().values("cart").annotate(n=Count("pk")).values("n")
         )
-        carts = (
-            Cart.objects.filter(
-                pk__gt=after, updated_at__lte=now - first_delay, updated_at__gt=now - self.lookback,
-            )
+        return (
+            Cart.objects.filter(updated_at__lte=now - first_delay, updated_at__gt=now - self.lookback)
             .filter(Q(user__isnull=False) | ~Q(email=""))
             .filter(Exists(CartLine.objects.filter(cart=OuterRef("pk"))))
             .annotate(orders_made=Coalesce(Subquery(orders_made), 0))
             .annotate(cause=Concat(Value("cart:"), Cast("pk", CharField()), Value(":"),
                                    Cast("orders_made", CharField()), output_field=CharField()))
             .exclude(Exists(CampaignEntry.objects.filter(campaign=campaign, cause=OuterRef("cause"))))
-            .order_by("pk")
-            .values_list("pk", "cause", "updated_at", "user_id", "email", "phone", "user__email", "user__phone")
-        )[:limit]
-        found = [
-            Candidate(cause=cause, subject_id=pk, triggered_at=updated_at, user_id=user_id,
-                      email=email or user_email or "", phone=phone or user_phone or "")
-            for pk, cause, updated_at, user_id, email, phone, user_email, user_phone in carts
-        ]
-        return found, found[-1].subject_id if len(found) == limit else None
+            .annotate(subject_id=F("pk"), triggered_at=F("updated_at"), customer_id=F("user_id"),
+                      contact_email=Coalesce(NullIf("email", Value("")), "user__email", Value("")),
+                      contact_phone=Coalesce(NullIf("phone", Value("")), "user__phone", Value("")))
+            .order_by()
+        )
 
     def preview_subject(self, customer):
         return Cart.objects.filter(user=customer).values_list("pk", flat=True).first()

@@ -10,7 +10,20 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Concat, Replace, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -73,18 +86,16 @@ class Welcome(_CustomerTrigger):
 
     kind = Campaign.Kind.WELCOME
 
-    def candidates(self, campaign, *, now, after, limit):
-        customers = (
-            User.objects.filter(pk__gt=after, is_staff=False, is_active=True,
-                                date_joined__lte=now - _first_delay(campaign), date_joined__gt=now - self.lookback)
-            .order_by("pk").values_list("pk", "email", "phone", "date_joined")[:limit]
+    def found(self, campaign, *, now):
+        return (
+            User.objects.filter(is_staff=False, is_active=True, date_joined__lte=now - _first_delay(campaign),
+                                date_joined__gt=now - self.lookback)
+            .annotate(cause=Concat(Value("welcome:"), Cast("pk", CharField()), output_field=CharField()))
+            .exclude(Exists(CampaignEntry.objects.filter(campaign=campaign, cause=OuterRef("cause"))))
+            .annotate(subject_id=F("pk"), triggered_at=F("date_joined"), customer_id=F("pk"),
+                      contact_email=F("email"), contact_phone=F("phone"))
+            .order_by()
         )
-        rows = list(customers)
-        known = self._known(campaign, [f"welcome:{pk}" for pk, *_rest in rows])
-        return [
-            Candidate(cause=f"welcome:{pk}", subject_id=pk, triggered_at=joined, user_id=pk, email=email, phone=phone)
-            for pk, email, phone, joined in rows if f"welcome:{pk}" not in known
-        ], _next(rows, limit)
 
 
 class Birthday(_CustomerTrigger):
@@ -131,21 +142,24 @@ class Reactivation(_CustomerTrigger):
     def _quiet_since(self, campaign, now) -> datetime.datetime:
         return now - datetime.timedelta(days=30 * (campaign.condition_days or self.default_months))
 
-    def candidates(self, campaign, *, now, after, limit):
+    def found(self, campaign, *, now):
+        # A customer's last order fell in the month before the quiet time began (no later order
+        # exists), and no visit since: the cause names that order's day, so it fires once.
         cut = self._quiet_since(campaign, now)
-        rows = list(
-            Order.objects.filter(user_id__gt=after, user__isnull=False).order_by().values("user_id")
-            .annotate(last=Max("created_at")).filter(last__lte=cut, last__gt=cut - 30 * DAY)
-            .filter(~Exists(Visit.objects.filter(user_id=OuterRef("user_id"), started_at__gt=cut)))
-            .order_by("user_id").values_list("user_id", "last", "user__email", "user__phone")[:limit]
+        later = Order.objects.filter(user_id=OuterRef("user_id"), created_at__gt=OuterRef("created_at"))
+        day = Replace(Cast(TruncDate("created_at", tzinfo=datetime.UTC), CharField()), Value("-"), Value(""))
+        return (
+            Order.objects.filter(user__isnull=False, created_at__lte=cut, created_at__gt=cut - 30 * DAY)
+            .exclude(Exists(later))
+            .exclude(Exists(Visit.objects.filter(user_id=OuterRef("user_id"), started_at__gt=cut)))
+            .annotate(cause=Concat(Value("reactivation:"), Cast("user_id", CharField()), Value(":"), day,
+                                   output_field=CharField()))
+            .exclude(Exists(CampaignEntry.objects.filter(campaign=campaign, cause=OuterRef("cause"))))
+            .annotate(subject_id=F("user_id"), customer_id=F("user_id"), contact_email=F("user__email"),
+                      contact_phone=F("user__phone"),
+                      triggered_at=ExpressionWrapper(F("created_at") + Value(now - cut), output_field=DateTimeField()))
+            .order_by()
         )
-        causes = [f"reactivation:{user}:{last:%Y%m%d}" for user, last, *_rest in rows]
-        known = self._known(campaign, causes)
-        return [
-            Candidate(cause=cause, subject_id=user, triggered_at=last + (now - cut), user_id=user, email=email,
-                      phone=phone)
-            for cause, (user, last, email, phone) in zip(causes, rows, strict=True) if cause not in known
-        ], _next(rows, limit)
 
     def verdicts(self, entries):
         back = set(
