@@ -8,6 +8,7 @@ is the default of a returning buyer and is credited only when nothing else broug
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from analytics.models import UNKNOWN_CHANNEL, Attribution
 from customers.models import Visit
@@ -21,6 +22,7 @@ class Source:
     channel: str
     utm_source: str = ""
     utm_campaign: str = ""
+    landing_page: str = ""  # of the credited visit; none for phone orders and orders with no visit
 
 
 @dataclass(frozen=True)
@@ -29,10 +31,17 @@ class VisitRow:
     channel: str
     utm_source: str
     utm_campaign: str
+    landing_page: str = ""
 
     @property
     def source(self) -> Source:
-        return Source(self.channel, self.utm_source, self.utm_campaign)
+        return Source(self.channel, self.utm_source, self.utm_campaign, landing_path(self.landing_page))
+
+
+def landing_path(address: str) -> str:
+    """The page a visit began on, as the owner compares pages: the path without the query, so
+    /catalog/?utm_source=vk and /catalog/?yclid=1 are one page."""
+    return urlsplit(address or "").path or ("/" if address else "")
 
 
 def order_source(*, attribution: str, order_channel: str, order_utm: tuple[str, str], placed_at: datetime,

@@ -173,6 +173,102 @@ class ManagerDay(models.Model):
         indexes = [models.Index(fields=("day",), name="manager_day_day")]
 
 
+class CustomerDay(models.Model):
+    """One day of one customer's orders. A customer is known by the phone, as everywhere in the
+    reports; `first_day` is the day of their first order ever, so a period's new and returning
+    customers, the top customers' share and the monthly cohorts all come from these rows."""
+
+    day = models.DateField(_("day"))
+    phone = models.CharField(_("phone"), max_length=20)
+    first_day = models.DateField(_("first order"))
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    kept_orders = models.PositiveIntegerField(_("orders not cancelled or returned"), default=0)
+    revenue = money_field(_("revenue, ₽"))
+
+    class Meta:
+        verbose_name = _("customer day")
+        verbose_name_plural = _("customer days")
+        indexes = [models.Index(fields=("day",), name="customer_day_day"),
+                   models.Index(fields=("first_day",), name="customer_day_first_day")]
+
+
+class DeliveryDay(models.Model):
+    """One day of orders (by the day they were placed) of one delivery method: how many left the
+    warehouse, reached the customer, stayed uncollected or came back, and how long delivery took
+    (a histogram {bucket seconds: orders} from the order to "delivered")."""
+
+    day = models.DateField(_("day"))
+    delivery_method = models.ForeignKey("orders.DeliveryMethod", on_delete=models.CASCADE, related_name="+",
+                                        verbose_name=_("delivery method"))
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    cancelled = models.PositiveIntegerField(_("cancelled"), default=0)
+    sent = models.PositiveIntegerField(_("left the warehouse"), default=0)
+    delivered = models.PositiveIntegerField(_("delivered"), default=0)
+    not_collected = models.PositiveIntegerField(_("not collected"), default=0)
+    returned = models.PositiveIntegerField(_("returned"), default=0)
+    delivery_waits = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("delivery day")
+        verbose_name_plural = _("delivery days")
+        indexes = [models.Index(fields=("day",), name="delivery_day_day")]
+
+
+class CampaignDay(models.Model):
+    """One day of one trigger campaign, by marketing's own rules (marketing.campaigns.stats):
+    messages written that day, messages a person first clicked that day, and the credited orders
+    placed that day that were not cancelled or returned, with their revenue."""
+
+    day = models.DateField(_("day"))
+    campaign = models.ForeignKey("marketing.Campaign", on_delete=models.CASCADE, related_name="+",
+                                 verbose_name=_("campaign"))
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    clicks = models.PositiveIntegerField(_("clicked"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    revenue = money_field(_("revenue, ₽"))
+
+    class Meta:
+        verbose_name = _("campaign day")
+        verbose_name_plural = _("campaign days")
+        indexes = [models.Index(fields=("day",), name="campaign_day_day")]
+
+
+class LandingDay(models.Model):
+    """One day of one landing page (the path, without the query) for one attribution model: the
+    visits that began on it, and the orders whose credited visit began on it. Orders with no
+    visit (phone orders, the API) have no landing page, ""."""
+
+    day = models.DateField(_("day"))
+    attribution = models.CharField(_("attribution"), max_length=20, choices=Attribution.choices)
+    landing_page = models.CharField(_("landing page"), max_length=500, blank=True)
+    visits = models.PositiveIntegerField(_("visits"), default=0)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    kept_orders = models.PositiveIntegerField(_("orders not cancelled or returned"), default=0)
+    revenue = money_field(_("revenue, ₽"))
+
+    class Meta:
+        verbose_name = _("landing page day")
+        verbose_name_plural = _("landing page days")
+        indexes = [models.Index(fields=("attribution", "day"), name="landing_day_attribution_day")]
+
+
+class CancellationDay(models.Model):
+    """Orders placed on a day and cancelled since, by the manager who had them (none: cancelled
+    before anyone took them) and by the reason given when cancelling."""
+
+    day = models.DateField(_("day"))
+    manager = models.ForeignKey("customers.User", on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+", verbose_name=_("manager"))
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    amount = money_field(_("sum of the orders, ₽"))
+
+    class Meta:
+        verbose_name = _("cancellation day")
+        verbose_name_plural = _("cancellation days")
+        indexes = [models.Index(fields=("day",), name="cancellation_day_day")]
+
+
 class RollupDay(models.Model):
     """Where the rollup of one shop day stands, as Zulip's FillState: STARTED is written and
     committed before the day is recomputed, DONE in the same transaction as its new rows. A fill

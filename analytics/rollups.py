@@ -16,12 +16,17 @@ from django.db import transaction
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
-from analytics.attribution import LOOKBACK, VisitRow, order_source
+from analytics.attribution import LOOKBACK, VisitRow, landing_path, order_source
 from analytics.models import (
     Attribution,
+    CampaignDay,
+    CancellationDay,
     CategoryDay,
     ChannelDay,
+    CustomerDay,
     DeliveryCost,
+    DeliveryDay,
+    LandingDay,
     ManagerDay,
     ProductCost,
     RollupChange,
@@ -29,6 +34,12 @@ from analytics.models import (
     ShopDay,
 )
 from analytics.periods import day_of, day_start, shop_today
+from analytics.rollup_days import (
+    campaign_days_compute,
+    cancellation_days_compute,
+    customer_days_compute,
+    delivery_days_compute,
+)
 from customers.models import ProductView, Visit
 from orders.models import Cart, CartLine, Order, OrderLine
 
@@ -61,10 +72,17 @@ class _Order:
     device: str
 
 
-def channel_days_compute(day: date) -> list[ChannelDay]:
-    """The day's ChannelDay rows, unsaved, for every attribution model."""
+def channel_days_compute(day: date) -> tuple[list[ChannelDay], list[LandingDay]]:
+    """The day's ChannelDay rows and LandingDay rows, unsaved, for every attribution model: both
+    credit each order to the same visit, so they are computed in one pass."""
     since, until = day_start(day), day_start(day + timedelta(days=1))
     rows: dict[tuple, ChannelDay] = {}
+    landings: dict[tuple, LandingDay] = {}
+
+    def landing(attribution, page) -> LandingDay:
+        if (attribution, page) not in landings:
+            landings[attribution, page] = LandingDay(day=day, attribution=attribution, landing_page=page)
+        return landings[attribution, page]
 
     def row(attribution, channel, utm_source, utm_campaign, device) -> ChannelDay:
         key = (attribution, channel, utm_source, utm_campaign, device)
@@ -82,11 +100,14 @@ def channel_days_compute(day: date) -> list[ChannelDay]:
             figures = row(attribution, channel, utm_source, utm_campaign, device)
             figures.visits += count
             figures.viewing_visits += viewing
+    for page, count in day_visits.values_list("landing_page").annotate(count=Count("id")).order_by():
+        for attribution in Attribution.values:
+            landing(attribution, landing_path(page)).visits += count
 
     day_orders = Order.objects.filter(created_at__gte=since, created_at__lt=until)
     orders = _orders(day_orders)
     if not orders:
-        return list(rows.values())
+        return list(rows.values()), list(landings.values())
     buyer_visits = _buyer_visits(day_orders, since=since - LOOKBACK, until=until)
     first_orders = _first_orders(day_orders, orders, since=since)
     costs = _order_costs(day_orders)
@@ -101,6 +122,11 @@ def channel_days_compute(day: date) -> list[ChannelDay]:
                 placed_at=order.created_at, own_visit=order.visit, buyer_visits=visits,
             )
             figures = row(attribution, source.channel, source.utm_source, source.utm_campaign, order.device)
+            page = landing(attribution, source.landing_page)
+            page.orders += 1
+            if not undone:
+                page.kept_orders += 1
+                page.revenue += order.total
             figures.orders += 1
             figures.confirmed += order.status in CONFIRMED
             figures.delivered += order.status == Order.Status.DELIVERED
@@ -115,19 +141,19 @@ def channel_days_compute(day: date) -> list[ChannelDay]:
                 if goods_cost is not None:
                     figures.costed_revenue += order.total
                     figures.goods_cost += goods_cost
-    return list(rows.values())
+    return list(rows.values()), list(landings.values())
 
 
 def _orders(day_orders) -> list[_Order]:
     fields = ("pk", "status", "payment_status", "total_to_pay", "phone", "created_at", "channel", "utm_source",
               "utm_campaign", "user_id", "visit_id", "visit__visitor_id", "visit__device", "visit__started_at",
-              "visit__channel", "visit__utm_source", "visit__utm_campaign")
+              "visit__channel", "visit__utm_source", "visit__utm_campaign", "visit__landing_page")
     orders = []
     for values in day_orders.order_by("created_at", "pk").values(*fields):
         visit = None
         if values["visit_id"] is not None:
             visit = VisitRow(values["visit__started_at"], values["visit__channel"], values["visit__utm_source"],
-                             values["visit__utm_campaign"])
+                             values["visit__utm_campaign"], values["visit__landing_page"])
         orders.append(_Order(
             pk=values["pk"], status=values["status"], payment_status=values["payment_status"],
             total=values["total_to_pay"], phone=values["phone"],
@@ -144,9 +170,9 @@ def _buyer_visits(day_orders, *, since, until) -> dict[tuple, list[VisitRow]]:
         user_id__in=day_orders.filter(user__isnull=False, visit__isnull=False).values("user_id"))
     found = defaultdict(list)
     visits = Visit.objects.filter(buyers, started_at__gte=since, started_at__lt=until).values_list(
-        "visitor_id", "user_id", "started_at", "channel", "utm_source", "utm_campaign").order_by()
-    for visitor_id, user_id, started_at, channel, utm_source, utm_campaign in visits:
-        visit = VisitRow(started_at, channel, utm_source, utm_campaign)
+        "visitor_id", "user_id", "started_at", "channel", "utm_source", "utm_campaign", "landing_page").order_by()
+    for visitor_id, user_id, started_at, channel, utm_source, utm_campaign, landing_page in visits:
+        visit = VisitRow(started_at, channel, utm_source, utm_campaign, landing_page)
         found[("visitor", visitor_id)].append(visit)
         if user_id is not None:
             found[("user", user_id)].append(visit)
@@ -263,11 +289,25 @@ class DayRows:
     categories: list[CategoryDay]
     managers: list[ManagerDay]
     shop: ShopDay
+    landings: list[LandingDay]
+    customers: list[CustomerDay]
+    deliveries: list[DeliveryDay]
+    campaigns: list[CampaignDay]
+    cancellations: list[CancellationDay]
+
+    def by_model(self) -> list[tuple[type, list]]:
+        """Each rollup table with the day's rows for it: what a fill replaces."""
+        return [(ChannelDay, self.channels), (CategoryDay, self.categories), (ManagerDay, self.managers),
+                (ShopDay, [self.shop]), (LandingDay, self.landings), (CustomerDay, self.customers),
+                (DeliveryDay, self.deliveries), (CampaignDay, self.campaigns),
+                (CancellationDay, self.cancellations)]
 
 
 def day_rows_compute(day: date) -> DayRows:
-    return DayRows(channel_days_compute(day), category_days_compute(day), manager_days_compute(day),
-                   shop_day_compute(day))
+    channels, landings = channel_days_compute(day)
+    return DayRows(channels, category_days_compute(day), manager_days_compute(day), shop_day_compute(day),
+                   landings=landings, customers=customer_days_compute(day), deliveries=delivery_days_compute(day),
+                   campaigns=campaign_days_compute(day), cancellations=cancellation_days_compute(day))
 
 
 def rollup_day_fill(*, day: date) -> int:
@@ -280,8 +320,7 @@ def rollup_day_fill(*, day: date) -> int:
     change_ids = list(RollupChange.objects.filter(day=day).values_list("pk", flat=True))
     rows = day_rows_compute(day)
     with transaction.atomic():
-        for model, new_rows in ((ChannelDay, rows.channels), (CategoryDay, rows.categories),
-                                (ManagerDay, rows.managers), (ShopDay, [rows.shop])):
+        for model, new_rows in rows.by_model():
             model.objects.filter(day=day).delete()
             model.objects.bulk_create(new_rows, batch_size=1000)
         RollupChange.objects.filter(pk__in=change_ids).delete()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from analytics.reports import funnel, operations, sales
+from analytics.reports import campaigns, customers, funnel, logistics, operations, sales
 from analytics.reports.reading import FiguresReader
 from analytics.reports.tables import Table
 
@@ -37,8 +37,20 @@ REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
         reader=reader, period=query["period"], channel=query["channel"], device=query["device"])),
     ReportSpec("categories", _("By category"), marketing=True,
                build=lambda reader, query: operations.categories_report(reader=reader, period=query["period"])),
+    ReportSpec("landing_pages", _("By landing page"), marketing=True,
+               build=lambda reader, query: sales.landing_pages_report(reader=reader, period=query["period"])),
+    ReportSpec("campaigns", _("Messages and campaigns"), marketing=True,
+               build=lambda reader, query: campaigns.campaigns_report(reader=reader, period=query["period"])),
+    ReportSpec("customers", _("Customers"), marketing=True,
+               build=lambda reader, query: customers.customers_report(reader=reader, period=query["period"])),
+    ReportSpec("cohorts", _("Customer cohorts"), marketing=True,
+               build=lambda reader, query: customers.cohorts_report(reader=reader, period=query["period"])),
     ReportSpec("managers", _("Managers"),
                build=lambda reader, query: operations.managers_report(reader=reader, period=query["period"])),
+    ReportSpec("cancellations", _("Cancellations"),
+               build=lambda reader, query: operations.cancellations_report(reader=reader, period=query["period"])),
+    ReportSpec("logistics", _("Logistics"),
+               build=lambda reader, query: logistics.logistics_report(reader=reader, period=query["period"])),
 )}
 
 

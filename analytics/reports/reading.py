@@ -2,13 +2,28 @@
 (today, and any day the beat has not filled or that changed since it was filled)."""
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 
-from analytics.models import CategoryDay, ChannelDay, ManagerDay, MarketingCost, RollupChange, RollupDay, ShopDay
+from analytics.models import (
+    CampaignDay,
+    CancellationDay,
+    CategoryDay,
+    ChannelDay,
+    CustomerDay,
+    DeliveryDay,
+    LandingDay,
+    ManagerDay,
+    MarketingCost,
+    RollupChange,
+    RollupDay,
+    ShopDay,
+)
 from analytics.periods import Period, shop_today
 from analytics.reports.figures import ADDITIVE, Figures
 from analytics.rollups import DayRows, day_rows_compute, first_day_with_data
@@ -83,7 +98,7 @@ class FiguresReader:
         seconds = settings.ANALYTICS_TODAY_SECONDS
         if not seconds:
             return day_rows_compute(self.today)
-        key = f"analytics:today:{self.today.isoformat()}"
+        key = f"analytics:today:v2:{self.today.isoformat()}"  # v2: DayRows gained tables
         rows = cache.get(key)
         if rows is None:
             rows = day_rows_compute(self.today)
@@ -93,35 +108,97 @@ class FiguresReader:
     def _live_rows(self, day: date) -> list[ChannelDay]:
         return [row for row in self._day_rows(day).channels if row.attribution == self.attribution]
 
+    def summed(self, period: Period, *, model, rows: Callable[[DayRows], list], keys: tuple[str, ...],
+               fields: tuple[str, ...], **filters) -> dict[tuple, dict]:
+        """{(values of `keys`...): {field: sum}} of one rollup table over the period: the stored
+        days summed by the database, the live days' rows (`rows` picks them from a DayRows) added."""
+        stored, live = self._split(period)
+        result: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(fields, 0))
+        if stored:
+            for values in (model.objects.filter(day__in=stored, **filters).values(*keys)
+                           .annotate(**{name: Sum(name) for name in fields}).order_by()):
+                _add(result[tuple(values[key] for key in keys)], values, fields)
+        for day in live:
+            for row in rows(self._day_rows(day)):
+                if all(getattr(row, name) == value for name, value in filters.items()):
+                    _add(result[tuple(getattr(row, key) for key in keys)], vars(row), fields)
+        return dict(result)
+
+    def merged(self, period: Period, *, model, rows: Callable[[DayRows], list], key: str, fields: tuple[str, ...],
+               histograms: tuple[str, ...]) -> dict:
+        """{key value: one unsaved row of `model` with `fields` summed and `histograms` merged}:
+        for rollups whose waits are kept as histograms, which the database cannot add up."""
+        stored, live = self._split(period)
+        result = {}
+        stored_rows = list(model.objects.filter(day__in=stored)) if stored else []
+        for row in [*stored_rows, *(row for day in live for row in rows(self._day_rows(day)))]:
+            total = result.get(getattr(row, key))
+            if total is None:
+                total = result[getattr(row, key)] = model(**{key: getattr(row, key)},
+                                                          **{name: {} for name in histograms})
+            for name in fields:
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+            for name in histograms:
+                histogram_add(getattr(total, name), getattr(row, name))
+        return result
+
     def categories(self, period: Period) -> dict[int, dict]:
         """{category id: {product_views, viewing_visits, orders, quantity, revenue}} over the period."""
-        fields = ("product_views", "viewing_visits", "orders", "quantity", "revenue")
-        stored, live = self._split(period)
-        result: dict[int, dict] = defaultdict(lambda: dict.fromkeys(fields, 0))
-        rows = (CategoryDay.objects.filter(day__in=stored).values("category_id")
-                .annotate(**{name: Sum(name) for name in fields}).order_by()) if stored else []
-        for values in rows:
-            _add(result[values["category_id"]], values, fields)
-        for day in live:
-            for row in self._day_rows(day).categories:
-                _add(result[row.category_id], vars(row), fields)
-        return dict(result)
+        found = self.summed(period, model=CategoryDay, rows=lambda day: day.categories, keys=("category_id",),
+                            fields=("product_views", "viewing_visits", "orders", "quantity", "revenue"))
+        return {key[0]: values for key, values in found.items()}
 
     def managers(self, period: Period) -> dict[int, ManagerDay]:
         """{manager id: ManagerDay summed over the period, histograms merged}."""
+        return self.merged(period, model=ManagerDay, rows=lambda day: day.managers, key="manager_id",
+                           fields=("claimed", "called", "called_in_target", "cancelled", "revenue"),
+                           histograms=("claim_waits", "call_waits"))
+
+    def deliveries(self, period: Period) -> dict[int, DeliveryDay]:
+        """{delivery method id: DeliveryDay summed over the period, delivery times merged}."""
+        return self.merged(period, model=DeliveryDay, rows=lambda day: day.deliveries, key="delivery_method_id",
+                           fields=("orders", "cancelled", "sent", "delivered", "not_collected", "returned"),
+                           histograms=("delivery_waits",))
+
+    def landings(self, period: Period) -> dict[str, dict]:
+        """{landing page: {visits, orders, kept_orders, revenue}} under this reader's attribution."""
+        found = self.summed(period, model=LandingDay, rows=lambda day: day.landings, keys=("landing_page",),
+                            fields=("visits", "orders", "kept_orders", "revenue"), attribution=self.attribution)
+        return {key[0]: values for key, values in found.items()}
+
+    def campaigns(self, period: Period) -> dict[int, dict]:
+        """{campaign id: {sent, clicks, orders, revenue}} over the period."""
+        found = self.summed(period, model=CampaignDay, rows=lambda day: day.campaigns, keys=("campaign_id",),
+                            fields=("sent", "clicks", "orders", "revenue"))
+        return {key[0]: values for key, values in found.items()}
+
+    def cancellations(self, period: Period) -> dict[tuple, dict]:
+        """{(manager id or None, reason): {orders, amount}} over the period."""
+        return self.summed(period, model=CancellationDay, rows=lambda day: day.cancellations,
+                           keys=("manager_id", "reason"), fields=("orders", "amount"))
+
+    def customers(self, period: Period) -> dict[str, dict]:
+        """{phone: {first_day, orders, kept_orders, revenue}} of every customer who ordered in the period."""
+        found = self.summed(period, model=CustomerDay, rows=lambda day: day.customers, keys=("phone", "first_day"),
+                            fields=("orders", "kept_orders", "revenue"))
+        return {phone: {"first_day": first_day, **values} for (phone, first_day), values in found.items()}
+
+    def customer_months(self, period: Period, *, first_days: Period) -> dict[tuple, int]:
+        """{(phone, first order's month, month): orders} of the customers whose first order fell in
+        `first_days`, for their orders in `period`; a month is named by its first day."""
         stored, live = self._split(period)
-        result: dict[int, ManagerDay] = {}
-        rows = list(ManagerDay.objects.filter(day__in=stored)) if stored else []
-        for row in [*rows, *(row for day in live for row in self._day_rows(day).managers)]:
-            total = result.setdefault(row.manager_id, ManagerDay(manager_id=row.manager_id, claim_waits={},
-                                                                  call_waits={}))
-            for name in ("claimed", "called", "called_in_target", "cancelled", "revenue"):
-                setattr(total, name, getattr(total, name) + getattr(row, name))
-            for name in ("claim_waits", "call_waits"):
-                merged = getattr(total, name)
-                for bucket, count in getattr(row, name).items():
-                    merged[bucket] = merged.get(bucket, 0) + count
-        return result
+        result: dict[tuple, int] = defaultdict(int)
+        cohort = {"first_day__gte": first_days.start, "first_day__lte": first_days.end}
+        if stored:
+            for phone, first_day, month, orders in (
+                    CustomerDay.objects.filter(day__in=stored, **cohort).annotate(month=TruncMonth("day"))
+                    .values_list("phone", "first_day", "month").annotate(orders=Sum("orders")).order_by()):
+                result[phone, first_day.replace(day=1), month] += orders
+        for day in live:
+            for row in self._day_rows(day).customers:
+                if first_days.start <= row.first_day <= first_days.end:
+                    result[row.phone, row.first_day.replace(day=1), day.replace(day=1)] += row.orders
+        return dict(result)
 
     def shop(self, period: Period) -> dict:
         """{carts, checkouts} over the period."""
@@ -149,6 +226,11 @@ class FiguresReader:
                 continue
             key = tuple(values.get(name, "") for name in by)
             result[key].cost += values["total"]
+
+
+def histogram_add(total: dict, histogram: dict) -> None:
+    for bucket, count in histogram.items():
+        total[bucket] = total.get(bucket, 0) + count
 
 
 def _add(total: dict, values: dict, fields) -> None:

@@ -1,6 +1,7 @@
 """KPI summary, figures by channel and UTM, and the daily trend."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -112,3 +113,47 @@ def daily_trend(*, reader: FiguresReader, period: Period) -> Table:
 
 def _iso(day: date) -> str:
     return day.isoformat()
+
+
+# The landing pages listed one by one; the rest are summed in one row, so the totals stay whole.
+LANDING_PAGES_SHOWN = 200
+
+
+def landing_pages_report(*, reader: FiguresReader, period: Period) -> Table:
+    """Per landing page (where the visit credited with the order began): visits, orders and
+    their conversion, revenue and the average order. Orders with no visit (phone orders, the
+    API) are a row of their own."""
+    found = reader.landings(period)
+    pages = sorted(((page, values) for page, values in found.items() if page),
+                   key=lambda item: (-item[1]["orders"], -item[1]["visits"], item[0]))
+    rows = [{"landing_page": page, **_landing_figures(values)} for page, values in pages[:LANDING_PAGES_SHOWN]]
+    others = [values for _page, values in pages[LANDING_PAGES_SHOWN:]]
+    if others:
+        rows.append({"landing_page": str(_("Other pages (%(count)d)") % {"count": len(others)}),
+                     **_landing_figures(_landing_sum(others))})
+    if "" in found:
+        rows.append({"landing_page": str(_("No visit: phone orders and orders through the API")),
+                     **_landing_figures(found[""])})
+    return Table(
+        name="landing_pages", title=str(_("By landing page")),
+        columns=[Column("landing_page", _("Landing page"), "text"), Column("visits", _("Visits")),
+                 Column("orders", _("Orders")), Column("conversion", _("Conversion, %"), "percent"),
+                 Column("revenue", _("Revenue, ₽"), "money"),
+                 Column("average_order_value", _("Average order, ₽"), "money")],
+        rows=rows, total={"landing_page": str(_("Total")), **_landing_figures(_landing_sum(found.values()))},
+    )
+
+
+def _landing_sum(found) -> dict:
+    total = {"visits": 0, "orders": 0, "kept_orders": 0, "revenue": Decimal("0.00")}
+    for values in found:
+        for name in total:
+            total[name] += values[name]
+    return total
+
+
+def _landing_figures(values: dict) -> dict:
+    figures = Figures(visits=values["visits"], orders=values["orders"], revenue=values["revenue"],
+                      cancelled=values["orders"] - values["kept_orders"])
+    return {"visits": figures.visits, "orders": figures.orders, "conversion": figures.conversion,
+            "revenue": figures.revenue, "average_order_value": figures.average_order_value}

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from analytics.periods import Period, shop_today
 from analytics.reports.reading import FiguresReader
+from analytics.rollups import rollups_rebuild
 from customers.models import Visit
 from orders.models import Order
 from tests.factories import OrderFactory, VisitFactory
@@ -61,3 +62,14 @@ def by_channel(period_or_day, *, attribution="last_non_direct"):
     period = period_or_day if isinstance(period_or_day, Period) else Period(period_or_day, period_or_day)
     found = FiguresReader(attribution=attribution).figures(period, by=("channel",))
     return {key[0]: value for key, value in found.items()}
+
+
+@pytest.fixture(params=["live", "stored"])
+def any_reader(request, db):
+    """A reader of days computed live, or of the rollups the beat filled: every report reads the
+    same figures from both."""
+    def _reader(attribution="last_non_direct"):
+        if request.param == "stored":
+            rollups_rebuild()
+        return FiguresReader(attribution=attribution)
+    return _reader

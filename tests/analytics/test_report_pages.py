@@ -28,10 +28,14 @@ def today_sales(db):
                                  amount=Decimal("1000"))
 
 
+NEW_REPORTS = ("customers", "cohorts", "logistics", "campaigns", "landing_pages", "cancellations")
+
+
 @pytest.mark.parametrize(("role", "codes"), [
-    (OWNER, {"kpi": 200, "channels": 200, "trend": 200}),
-    (MARKETER, {"kpi": 403, "channels": 200, "trend": 200}),
-    (MANAGER, {"kpi": 403, "channels": 403, "trend": 403}),
+    (OWNER, {"kpi": 200, "channels": 200, "trend": 200, **dict.fromkeys(NEW_REPORTS, 200)}),
+    (MARKETER, {"kpi": 403, "channels": 200, "trend": 200, "customers": 200, "cohorts": 200, "campaigns": 200,
+                "landing_pages": 200, "logistics": 403, "cancellations": 403}),
+    (MANAGER, {"kpi": 403, "channels": 403, "trend": 403, **dict.fromkeys(NEW_REPORTS, 403)}),
 ])
 def test_each_role_reads_only_its_reports(client, role, codes):
     client.force_login(staff_user(role))
@@ -91,3 +95,34 @@ def test_a_manager_is_refused_the_api(db):
     api.force_authenticate(staff_user(MANAGER))
 
     assert api.get("/api/v1/analytics/reports/channels/").status_code == 403
+
+
+def test_the_new_reports_are_in_the_report_navigation(client):
+    client.force_login(staff_user(OWNER))
+
+    html = client.get(page("kpi")).content.decode()
+
+    for name in NEW_REPORTS:
+        assert page(name) in html
+
+
+def test_the_customers_report_is_json_in_the_api(today_sales):
+    api = APIClient()
+    api.force_authenticate(staff_user(MARKETER))
+
+    response = api.get("/api/v1/analytics/reports/customers/", {"preset": "today"})
+
+    rows = {row["metric"]: row["value"] for row in response.json()["rows"]}
+    assert response.status_code == 200
+    assert (rows["new_customers"], rows["new_revenue"], rows["top_customers_share"]) == (1, "2500.00", "100.00")
+
+
+def test_the_landing_page_report_downloads_as_csv(client, today_sales):
+    client.force_login(staff_user(OWNER))
+
+    response = client.get(page("landing_pages"), {"preset": "today", "export": "csv"})
+
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Landing page,Visits,Orders,\"Conversion, %\",\"Revenue, ₽\",\"Average order, ₽\""
+    assert lines[1] == "/,1,1,100.00,2500.00,2500.00"
+    assert lines[-1] == "Total,1,1,100.00,2500.00,2500.00"

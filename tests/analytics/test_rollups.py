@@ -72,14 +72,14 @@ def test_a_change_noted_while_a_day_is_filled_keeps_the_day_due(day, monkeypatch
     make_visit(at(day, 12))
     from analytics import rollups
 
-    compute = rollups.channel_days_compute
+    compute = rollups.category_days_compute
 
     def compute_while_an_order_changes(filled_day):
         rows = compute(filled_day)
         RollupChange.objects.create(day=filled_day)  # committed after the fill read the notes
         return rows
 
-    monkeypatch.setattr(rollups, "channel_days_compute", compute_while_an_order_changes)
+    monkeypatch.setattr(rollups, "category_days_compute", compute_while_an_order_changes)
     rollup_day_fill(day=day)
 
     assert day in rollup_days_due()
