@@ -40,6 +40,13 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # A/B tests whose waiting time is up get their winner (once: a conditional UPDATE), and the
+    # rest of the campaign's people get it from then on.
+    "marketing-ab-tests-decide": {
+        "task": "marketing.tasks.ab_tests_decide_due_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     # Bonus points past POINTS_LIFETIME_DAYS are written off once a night (idempotent).
     "customers-points-expire": {
         "task": "customers.tasks.points_expire_task",

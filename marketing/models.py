@@ -95,6 +95,8 @@ class OutboundMessage(TimeStampedModel):
     customer_timezone = models.CharField(_("customer's time zone"), max_length=64, blank=True)
     subject = models.CharField(_("subject"), max_length=255, blank=True)
     body = models.TextField(_("text"))
+    # The name the e-mail comes from (an A/B variant may change it); empty: DEFAULT_FROM_EMAIL's.
+    sender_name = models.CharField(_("sender name"), max_length=100, blank=True)
     html_body = models.TextField(
         _("HTML text"), blank=True, help_text=_("E-mail only; the text above is its plain part.")
     )
@@ -217,7 +219,8 @@ class ManagerTask(TimeStampedModel):
         return self.status == self.Status.OPEN and self.due_at <= timezone.now()
 
 
-# Campaign models live in their own module; importing them here registers them with the app.
+# Campaign models live in their own modules; importing them here registers them with the app.
+from marketing.abtests.models import ABTest, ABVariant  # noqa: E402
 from marketing.campaigns.models import (  # noqa: E402
     Campaign,
     CampaignConversion,
@@ -230,6 +233,7 @@ from marketing.campaigns.models import (  # noqa: E402
 from marketing.segments.models import Segment  # noqa: E402
 
 __all__ = [
+    "ABTest", "ABVariant",
     "Campaign", "CampaignConversion", "CampaignEntry", "CampaignEvent", "CampaignMessage", "CampaignStep",
     "CampaignText",
     "DeliveryAttempt", "ManagerTask", "MessageTemplate", "OutboundMessage", "Segment",

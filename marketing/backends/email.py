@@ -1,5 +1,5 @@
 import smtplib
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -9,6 +9,13 @@ from marketing.backends import ProviderError, ProviderTimeout
 # Django's SMTP backend waits forever by default; a send must end well before the sweep
 # declares a "sending" row stuck.
 DEFAULT_TIMEOUT_SECONDS = 30
+
+
+def sender(name: str) -> str:
+    """The shop's From address, under `name` when the message has its own (an A/B variant)."""
+    if not name:
+        return settings.DEFAULT_FROM_EMAIL
+    return formataddr((name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
 class DjangoEmailBackend:
@@ -25,7 +32,7 @@ class DjangoEmailBackend:
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
+            from_email=sender(message.sender_name),
             to=[message.recipient],
             headers=headers,
             connection=get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_TIMEOUT_SECONDS),

@@ -8,12 +8,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from customers.models import User
+from marketing.abtests.models import ABTest, ABVariant
+from marketing.abtests.services import ab_test_of, ab_test_start
+from marketing.abtests.stats import ab_test_stats
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignStep, CampaignText
 from marketing.campaigns.services import PreviewUnavailable, campaign_preview, campaign_test_send
 from marketing.campaigns.stats import campaign_stats
@@ -36,13 +40,39 @@ class CampaignTextInline(admin.StackedInline):
     fields = (("step", "language"), "subject", "body", "sms_body")
 
 
+class ABTestInline(admin.StackedInline):
+    model = ABTest
+    extra = 0
+    max_num = 1
+    can_delete = True
+    fields = (("test_percent", "metric", "wait_hours"), ("started_at", "decided_at", "winner", "outcome", "p_value"))
+    readonly_fields = ("started_at", "decided_at", "winner", "outcome", "p_value")
+
+
+class ABVariantInline(admin.StackedInline):
+    model = ABVariant
+    extra = 0
+    max_num = 5
+    fields = (("position", "sender_name", "button"), "subject", "body", "sms_body")
+
+
+def ab_test_statistics(campaign: Campaign) -> str:
+    """The variants' figures with the significance of each difference from A, and the verdict."""
+    test = ab_test_of(campaign)
+    if test is None:
+        return ""
+    return render_to_string("admin/marketing/campaign/ab_statistics.html", {
+        "test": test, "rows": ab_test_stats(test=test),
+    })
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "is_active", "send_window_start", "send_window_end", "holdout_percent")
     list_filter = ("is_active", "kind")
     list_editable = ("is_active",)
     search_fields = ("name",)
-    inlines = (CampaignStepInline, CampaignTextInline)
+    inlines = (CampaignStepInline, CampaignTextInline, ABTestInline, ABVariantInline)
     readonly_fields = ("statistics", "preview_link")
     fieldsets = (
         (None, {"fields": ("name", "kind", "is_active", ("starts_at", "ends_at"), "preview_link")}),
@@ -59,7 +89,18 @@ class CampaignAdmin(admin.ModelAdmin):
         if not campaign.pk:
             return "—"
         stats = campaign_stats(campaign=campaign)
-        return render_to_string("admin/marketing/campaign/statistics.html", {"stats": stats})
+        return render_to_string("admin/marketing/campaign/statistics.html", {
+            "stats": stats, "ab_statistics": ab_test_statistics(campaign),
+        })
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A trigger campaign's test starts when it is saved on a running campaign: from then on
+        # its share of people gets the variants, and the waiting time counts.
+        campaign = form.instance
+        test = ab_test_of(campaign)
+        if test is not None and test.started_at is None and campaign.is_running(timezone.now()):
+            ab_test_start(test=test)
 
     @admin.display(description=_("preview"))
     def preview_link(self, campaign: Campaign) -> str:

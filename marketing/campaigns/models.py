@@ -243,6 +243,13 @@ class CampaignMessage(models.Model):
     token = models.CharField(_("token"), max_length=32, unique=True)
     links = models.JSONField(_("links"), default=list)
     promo_code = models.CharField(_("promo code"), max_length=40, blank=True)
+    # The A/B variant it carried, and whether it was one of the test's messages (the statistics
+    # compare only those) or went to the rest.
+    variant = models.ForeignKey(
+        "marketing.ABVariant", on_delete=models.SET_NULL, null=True, blank=True, related_name="messages",
+        verbose_name=_("A/B variant"),
+    )
+    in_test = models.BooleanField(_("in the A/B test"), default=False)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
 
     class Meta:

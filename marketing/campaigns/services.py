@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.transactions import after_commit
 from customers.models import User
+from marketing.abtests.services import Assignment, ab_assignment
 from marketing.campaigns.links import click_url, open_url, unsubscribe_url, with_utm
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage, CampaignStep, CampaignText
 from marketing.campaigns.segments import segment_members
@@ -168,7 +169,7 @@ def campaign_entries_dispatch(*, now: datetime.datetime | None = None, batch_siz
         campaigns = {
             campaign.pk: campaign
             for campaign in Campaign.objects.filter(pk__in={entry.campaign_id for entry in entries})
-            .prefetch_related("steps", "texts")
+            .select_related("ab_test").prefetch_related("steps", "texts", "variants")
         }
         by_campaign: dict[int, list[CampaignEntry]] = defaultdict(list)
         for entry in entries:
@@ -377,6 +378,12 @@ def _promo_code(campaign: Campaign, *, now) -> PromoCode:
 def _message_render(item: _Outgoing, content: Content, *, language: str, now, zone: ZoneInfo):
     campaign, entry, step = item.campaign, item.entry, item.step
     text = _text_for(campaign, step.position, language)
+    # An A/B test varies the first message of a sequence; blank fields of a variant keep the text.
+    assignment = ab_assignment(campaign=campaign, person=entry.person, now=now) if step.position == 1 else Assignment()
+    variant = assignment.variant
+    subject_text = (variant and variant.subject) or text.subject
+    body_text = (variant and variant.body) or text.body
+    sms_text = (variant and variant.sms_body) or text.sms_body or body_text
     token = secrets.token_urlsafe(12)
     slug = f"{campaign.kind}-{campaign.pk}"
     targets = [with_utm(content.link, campaign_slug=slug)] + [
@@ -396,12 +403,12 @@ def _message_render(item: _Outgoing, content: Content, *, language: str, now, zo
     leave = unsubscribe_url(token)
     if item.channel == Channel.SMS:
         subject, html = "", ""
-        body = f"{template_render(text.sms_body or text.body, plain)} {plain['link']}"
+        body = f"{template_render(sms_text, plain)} {plain['link']}"
         with translation.override(text.language):
             body += " " + gettext("Unsubscribe: %(link)s") % {"link": leave}
     else:
-        subject = template_render(text.subject, plain)
-        paragraphs = [part.strip() for part in template_render(text.body, plain).split("\n\n") if part.strip()]
+        subject = template_render(subject_text, plain)
+        paragraphs = [part.strip() for part in template_render(body_text, plain).split("\n\n") if part.strip()]
         products = [
             {"name": product.name, "price": product.price, "quantity": product.quantity,
              "image_url": product.image_url, "link": click_url(token, index)}
@@ -409,7 +416,8 @@ def _message_render(item: _Outgoing, content: Content, *, language: str, now, zo
         ]
         context = {
             "subject": subject, "paragraphs": paragraphs, "products": products, "link": plain["link"],
-            "button": BUTTON.get(campaign.kind, DEFAULT_BUTTON), "unsubscribe_url": leave,
+            "button": (variant and variant.button) or BUTTON.get(campaign.kind, DEFAULT_BUTTON),
+            "unsubscribe_url": leave,
             "pixel_url": open_url(token), "shop_name": settings.STORE_NAME, "language": text.language,
         }
         with translation.override(text.language):
@@ -418,6 +426,7 @@ def _message_render(item: _Outgoing, content: Content, *, language: str, now, zo
     message = OutboundMessage(
         kind=campaign.kind, channel=item.channel, recipient=recipient, language=text.language,
         customer_timezone=zone.key, subject=subject, body=body, html_body=html, is_marketing=True,
+        sender_name=(variant and variant.sender_name) or "",
         unsubscribe_url=leave if item.channel == Channel.EMAIL else "",
         idempotency_key=f"campaign:{campaign.pk}:{entry.cause}:{step.position}",
         reference=f"campaign:{campaign.pk}", due_at=now,
@@ -425,7 +434,7 @@ def _message_render(item: _Outgoing, content: Content, *, language: str, now, zo
     campaign_message = CampaignMessage(
         entry=entry, campaign=campaign, step=step.position, language=text.language, channel=item.channel,
         person=entry.person, user_id=entry.user_id, token=token, links=targets,
-        promo_code=promo.code if promo else "", created_at=now,
+        promo_code=promo.code if promo else "", variant=variant, in_test=assignment.in_test, created_at=now,
     )
     return item, message, campaign_message, promo
 
