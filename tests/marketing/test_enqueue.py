@@ -1,3 +1,4 @@
+import threading
 
 import pytest
 from django.core import mail
@@ -6,9 +7,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from marketing.models import OutboundMessage
-from marketing.services import message_enqueue, message_send, messages_sweep
+from marketing.services import message_enqueue, message_send, message_send_schedule, messages_sweep
 from marketing.tasks import message_send_task
-from tests.harness import broker_unreachable, in_parallel
+from tests.harness import broken_server, broker_unreachable, in_parallel
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +162,28 @@ def test_message_written_while_redis_is_down_is_sent_by_the_sweep_once_it_is_bac
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert len(mail.outbox) == 1
+
+
+
+@pytest.mark.redis
+def test_a_broker_that_hangs_holds_the_message_back_instead_of_holding_the_checkout():
+    # Publishing is the last step of a checkout that has committed; a socket without a timeout
+    # would keep the customer waiting for ever.
+    outcome = []
+    with broken_server(hang_up=False) as (port, _), broker_unreachable(f"redis://127.0.0.1:{port}/0"):
+        publishing = threading.Thread(target=lambda: outcome.append(message_send_schedule(message_id=1)), daemon=True)
+        publishing.start()
+        publishing.join(timeout=60)
+
+    assert not publishing.is_alive(), "publishing waits for a broker that never answers"
+    assert outcome == [False]  # the sweep sends it once the broker answers again
+
+
+@pytest.mark.redis
+def test_a_broker_going_away_is_tried_once_more_then_the_message_waits_for_the_sweep():
+    # kombu's default is four tries with pauses: most of a second per message, seconds per checkout.
+    with broken_server(hang_up=True) as (port, connections), broker_unreachable(f"redis://127.0.0.1:{port}/0"):
+        scheduled = message_send_schedule(message_id=1)
+
+    assert scheduled is False
+    assert len(connections) == 2
