@@ -1,5 +1,5 @@
 """A demo shop's past for `seed_demo --history-days N`: visits from every channel, product views,
-carts, orders moving through their statuses with claim and call times, messages and daily
+carts and checkouts begun, orders moving through their statuses with claim and call times, messages and daily
 marketing costs, shaped like a real shop's (a weekly rhythm, a campaign spike, a channel that
 loses money), so the owner's dashboard on a fresh `make run` tells a story.
 
@@ -23,10 +23,10 @@ from analytics.periods import day_start, shop_today
 from analytics.rollups import rollups_rebuild
 from catalog.models import Product
 from customers.demo import CUSTOMER_EMAIL_DOMAIN
-from customers.models import ProductView, User, Visit
+from customers.models import ProductView, User, Visit, VisitEvent
 from customers.roles import MANAGER
 from marketing.models import OutboundMessage
-from orders.models import Cart, CartLine, DeliveryMethod, Order, OrderLine, OrderStatusChange
+from orders.models import DeliveryMethod, Order, OrderLine, OrderStatusChange
 
 KEY_PREFIX = "demo-history:"
 BATCH = 2000
@@ -164,21 +164,23 @@ class _Writer:
         _rows_insert(ProductView, ("visit_id", "product_id", "viewed_at"), views)
         buyers = [(visit, shape) for visit, shape in zip(visits, chosen, strict=True)
                   if rng.random() < shape.conversion * WEEKDAY[day.weekday()] * _device_factor(visit.device)]
-        self._carts(day, buyers_count=len(buyers))
+        self._funnel_steps(visits, buyers)
         self._orders(day, buyers)
 
-    def _carts(self, day: date, *, buyers_count: int) -> None:
-        """Carts filled on the day: two for every order, a third of them left before checkout."""
-        rng, start = self.rng, day_start(day)
-        carts = Cart.objects.bulk_create([
-            Cart(session_key=f"demo-{uuid.UUID(int=rng.getrandbits(128)).hex}",
-                 phone=f"+79{rng.randrange(10**9):09d}" if n < buyers_count * 1.3 else "")
-            for n in range(buyers_count * 2)
-        ], batch_size=BATCH)
-        lines = [CartLine(cart=cart, product=product, quantity=1, price_when_added=product.price)
-                 for cart in carts for product in [rng.choice(self.products)]]
-        lines = CartLine.objects.bulk_create(lines, batch_size=BATCH)
-        _set_times(CartLine, "added_at", {line.pk: start + timedelta(seconds=_time_of_day(rng)) for line in lines})
+    def _funnel_steps(self, visits: list[Visit], buyers) -> None:
+        """Every buyer's visit put goods in the cart and left a contact at checkout; as many other
+        visits again filled a cart, and a third of those left a contact too, then stopped."""
+        rng = self.rng
+        bought = {visit.pk for visit, _shape in buyers}
+        others = [visit for visit in visits if visit.pk not in bought]
+        stopped = rng.sample(others, min(len(bought), len(others)))
+        steps = []
+        for n, visit in enumerate([visit for visit, _shape in buyers] + stopped):
+            carted = visit.started_at + timedelta(seconds=rng.randrange(60, 600))
+            steps.append((visit.pk, VisitEvent.Kind.ADDED_TO_CART, carted))
+            if visit.pk in bought or n % 3 == 0:
+                steps.append((visit.pk, VisitEvent.Kind.CHECKOUT_STARTED, carted + timedelta(seconds=120)))
+        _rows_insert(VisitEvent, ("visit_id", "kind", "happened_at"), steps)
 
     def _orders(self, day: date, buyers) -> None:
         rng, age = self.rng, (self.today - day).days

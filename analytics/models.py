@@ -103,7 +103,10 @@ class ChannelDay(models.Model):
     device = models.CharField(_("device"), max_length=10, blank=True)
     visits = models.PositiveIntegerField(_("visits"), default=0)
     viewing_visits = models.PositiveIntegerField(_("visits that viewed a product"), default=0)
+    cart_visits = models.PositiveIntegerField(_("visits that added to cart"), default=0)
+    checkout_visits = models.PositiveIntegerField(_("visits that started checkout"), default=0)
     orders = models.PositiveIntegerField(_("orders"), default=0)
+    called = models.PositiveIntegerField(_("called back"), default=0)
     confirmed = models.PositiveIntegerField(_("confirmed"), default=0)
     delivered = models.PositiveIntegerField(_("delivered"), default=0)
     delivered_paid = models.PositiveIntegerField(_("delivered and paid"), default=0)
@@ -119,18 +122,6 @@ class ChannelDay(models.Model):
         verbose_name = _("channel day")
         verbose_name_plural = _("channel days")
         indexes = [models.Index(fields=("attribution", "day"), name="channel_day_attribution_day")]
-
-
-class ShopDay(models.Model):
-    """What the shop sees on a day but cannot tie to a visit: carts are kept by session or account."""
-
-    day = models.DateField(_("day"), unique=True)
-    carts = models.PositiveIntegerField(_("carts filled"), default=0)
-    checkouts = models.PositiveIntegerField(_("checkouts started"), default=0)
-
-    class Meta:
-        verbose_name = _("shop day")
-        verbose_name_plural = _("shop days")
 
 
 class CategoryDay(models.Model):

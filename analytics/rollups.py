@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
 from analytics.attribution import LOOKBACK, VisitRow, landing_path, order_source
@@ -31,7 +31,6 @@ from analytics.models import (
     ProductCost,
     RollupChange,
     RollupDay,
-    ShopDay,
 )
 from analytics.periods import day_of, day_start, shop_today
 from analytics.rollup_days import (
@@ -40,8 +39,8 @@ from analytics.rollup_days import (
     customer_days_compute,
     delivery_days_compute,
 )
-from customers.models import ProductView, Visit
-from orders.models import Cart, CartLine, Order, OrderLine
+from customers.models import ProductView, Visit, VisitEvent
+from orders.models import Order, OrderLine
 
 ZERO = Decimal("0.00")
 CANCELLED = frozenset({Order.Status.CANCELLED})
@@ -64,6 +63,7 @@ class _Order:
     total: Decimal
     phone: str
     created_at: object
+    called: bool
     channel: str
     utm: tuple[str, str]
     visit: VisitRow | None
@@ -91,15 +91,12 @@ def channel_days_compute(day: date) -> tuple[list[ChannelDay], list[LandingDay]]
                                    utm_campaign=utm_campaign, device=device)
         return rows[key]
 
-    day_visits = Visit.objects.filter(started_at__gte=since, started_at__lt=until)
-    visits = (day_visits.values_list("channel", "utm_source", "utm_campaign", "device")
-              .annotate(count=Count("id"), viewing=Count("id", filter=Q(product_views__isnull=False), distinct=True))
-              .order_by())
-    for channel, utm_source, utm_campaign, device, count, viewing in visits:
+    for channel, utm_source, utm_campaign, device, *counts in _visit_steps(since, until):
         for attribution in Attribution.values:
             figures = row(attribution, channel, utm_source, utm_campaign, device)
-            figures.visits += count
-            figures.viewing_visits += viewing
+            for name, count in zip(VISIT_STEPS, counts, strict=True):
+                setattr(figures, name, getattr(figures, name) + count)
+    day_visits = Visit.objects.filter(started_at__gte=since, started_at__lt=until)
     for page, count in day_visits.values_list("landing_page").annotate(count=Count("id")).order_by():
         for attribution in Attribution.values:
             landing(attribution, landing_path(page)).visits += count
@@ -128,6 +125,7 @@ def channel_days_compute(day: date) -> tuple[list[ChannelDay], list[LandingDay]]
                 page.kept_orders += 1
                 page.revenue += order.total
             figures.orders += 1
+            figures.called += order.called
             figures.confirmed += order.status in CONFIRMED
             figures.delivered += order.status == Order.Status.DELIVERED
             figures.delivered_paid += (order.status == Order.Status.DELIVERED
@@ -144,8 +142,28 @@ def channel_days_compute(day: date) -> tuple[list[ChannelDay], list[LandingDay]]
     return list(rows.values()), list(landings.values())
 
 
+# The funnel's steps counted on visits, each a count of the visits started that day.
+VISIT_STEPS = ("visits", "viewing_visits", "cart_visits", "checkout_visits")
+
+
+def _visit_steps(since, until):
+    """(channel, utm_source, utm_campaign, device, *VISIT_STEPS counts) of the visits started in
+    the window: how many came, and how many of them viewed a product, added to cart, began
+    checkout, whenever within the visit they did it."""
+    def did(model, **step):
+        return Exists(model.objects.filter(visit=OuterRef("pk"), **step))
+
+    return (Visit.objects.filter(started_at__gte=since, started_at__lt=until)
+            .values_list("channel", "utm_source", "utm_campaign", "device")
+            .annotate(visits=Count("id"), viewing=Count("id", filter=did(ProductView)),
+                      carting=Count("id", filter=did(VisitEvent, kind=VisitEvent.Kind.ADDED_TO_CART)),
+                      checking_out=Count("id", filter=did(VisitEvent, kind=VisitEvent.Kind.CHECKOUT_STARTED)))
+            .order_by())
+
+
 def _orders(day_orders) -> list[_Order]:
-    fields = ("pk", "status", "payment_status", "total_to_pay", "phone", "created_at", "channel", "utm_source",
+    fields = ("pk", "status", "payment_status", "total_to_pay", "phone", "created_at", "first_call_at", "channel",
+              "utm_source",
               "utm_campaign", "user_id", "visit_id", "visit__visitor_id", "visit__device", "visit__started_at",
               "visit__channel", "visit__utm_source", "visit__utm_campaign", "visit__landing_page")
     orders = []
@@ -157,7 +175,7 @@ def _orders(day_orders) -> list[_Order]:
         orders.append(_Order(
             pk=values["pk"], status=values["status"], payment_status=values["payment_status"],
             total=values["total_to_pay"], phone=values["phone"],
-            created_at=values["created_at"], channel=values["channel"],
+            created_at=values["created_at"], called=values["first_call_at"] is not None, channel=values["channel"],
             utm=(values["utm_source"], values["utm_campaign"]), visit=visit,
             visitor_id=values["visit__visitor_id"], user_id=values["user_id"], device=values["visit__device"] or "",
         ))
@@ -205,14 +223,6 @@ def _order_costs(day_orders) -> dict[int, Decimal]:
         else:
             costs[order_id] = costs.get(order_id, ZERO) + unit_cost * quantity
     return {order_id: cost for order_id, cost in costs.items() if cost is not None}
-
-
-def shop_day_compute(day: date) -> ShopDay:
-    """Carts that got goods on the day, and how many of them left a contact at checkout."""
-    since, until = day_start(day), day_start(day + timedelta(days=1))
-    carts = Cart.objects.filter(pk__in=CartLine.objects.filter(added_at__gte=since, added_at__lt=until)
-                                .values("cart_id"))
-    return ShopDay(day=day, carts=carts.count(), checkouts=carts.exclude(email="", phone="").count())
 
 
 def category_days_compute(day: date) -> list[CategoryDay]:
@@ -288,7 +298,6 @@ class DayRows:
     channels: list[ChannelDay]
     categories: list[CategoryDay]
     managers: list[ManagerDay]
-    shop: ShopDay
     landings: list[LandingDay]
     customers: list[CustomerDay]
     deliveries: list[DeliveryDay]
@@ -298,14 +307,13 @@ class DayRows:
     def by_model(self) -> list[tuple[type, list]]:
         """Each rollup table with the day's rows for it: what a fill replaces."""
         return [(ChannelDay, self.channels), (CategoryDay, self.categories), (ManagerDay, self.managers),
-                (ShopDay, [self.shop]), (LandingDay, self.landings), (CustomerDay, self.customers),
-                (DeliveryDay, self.deliveries), (CampaignDay, self.campaigns),
-                (CancellationDay, self.cancellations)]
+                (LandingDay, self.landings), (CustomerDay, self.customers), (DeliveryDay, self.deliveries),
+                (CampaignDay, self.campaigns), (CancellationDay, self.cancellations)]
 
 
 def day_rows_compute(day: date) -> DayRows:
     channels, landings = channel_days_compute(day)
-    return DayRows(channels, category_days_compute(day), manager_days_compute(day), shop_day_compute(day),
+    return DayRows(channels, category_days_compute(day), manager_days_compute(day),
                    landings=landings, customers=customer_days_compute(day), deliveries=delivery_days_compute(day),
                    campaigns=campaign_days_compute(day), cancellations=cancellation_days_compute(day))
 

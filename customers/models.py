@@ -121,6 +121,25 @@ class ProductView(models.Model):
         verbose_name_plural = _("product views")
 
 
+class VisitEvent(models.Model):
+    """A funnel step a visit took beyond looking: it put something in the cart, or began checkout
+    (left a contact there). Kept per visit, the first time only, so the funnel counts these steps
+    as it counts visits that viewed a product, and splits them by the visit's channel and device."""
+
+    class Kind(models.TextChoices):
+        ADDED_TO_CART = "added_to_cart", _("Added to cart")
+        CHECKOUT_STARTED = "checkout_started", _("Started checkout")
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events", verbose_name=_("visit"))
+    kind = models.CharField(_("step"), max_length=20, choices=Kind.choices)
+    happened_at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("visit event")
+        verbose_name_plural = _("visit events")
+        constraints = [models.UniqueConstraint(fields=("visit", "kind"), name="visit_event_once_per_visit")]
+
+
 class PointsEntry(models.Model):
     """One line of a customer's bonus points ledger; the balance is the sum of `delta`.
 

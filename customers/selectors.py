@@ -79,9 +79,14 @@ def personal_data_export(*, user: User) -> dict:
     return data
 
 
-def visit_for_request(request) -> Visit | None:
-    """The visit a request belongs to: the one the activity middleware tracks, or for a request
-    it does not track (a POST such as checkout) the one its visit cookie names."""
+def visit_id_for_request(request) -> int | None:
+    """The id of the visit a request belongs to: the one the activity middleware tracks, or for a
+    request it does not track (a POST such as checkout) the one its visit cookie names. The visit
+    may have been purged since: use it where a missing row is harmless."""
     activity = getattr(request, "site_activity", None)
-    visit_id = activity.visit_id if activity is not None else read_visit_cookie(request).visit_id
+    return activity.visit_id if activity is not None else read_visit_cookie(request).visit_id
+
+
+def visit_for_request(request) -> Visit | None:
+    visit_id = visit_id_for_request(request)
     return Visit.objects.filter(pk=visit_id).first() if visit_id else None

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from catalog.models import Product
 from customers import view_buffer
 from customers.activity import classify_channel, device_from_user_agent
-from customers.models import CONSENT_WORDING_VERSION, Consent, PointsEntry, ProductView, User, Visit
+from customers.models import CONSENT_WORDING_VERSION, Consent, PointsEntry, ProductView, User, Visit, VisitEvent
 from customers.signals import customer_signed_up
 
 logger = logging.getLogger(__name__)
@@ -77,6 +77,20 @@ def product_views_record(*, visit_id: int, user: User | None, product_ids: Seque
         views[0].save(force_insert=True)  # bulk_create would wrap the one row in a transaction
     elif views:
         ProductView.objects.bulk_create(views)
+
+
+def visit_event_record(*, visit_id: int | None, kind: str) -> None:
+    """Note that a visit took a funnel step (VisitEvent.Kind); only its first time is kept. No
+    visit, or a visit purged since its cookie was set, changes nothing and never fails the
+    shopper's request: the step is analytics, the cart or the checkout it follows is not."""
+    if visit_id is None or not Visit.objects.filter(pk=visit_id).exists():
+        return
+    try:
+        with transaction.atomic():
+            VisitEvent.objects.bulk_create([VisitEvent(visit_id=visit_id, kind=kind, happened_at=timezone.now())],
+                                           ignore_conflicts=True)
+    except IntegrityError:  # purged between the check and the insert
+        logger.info("Visit %s is gone: its %s step is not kept", visit_id, kind)
 
 
 @transaction.atomic

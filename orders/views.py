@@ -23,9 +23,9 @@ from catalog.models import Product, ProductVariant
 from catalog.seo import ecommerce_facts, ecommerce_item, product_ecommerce_item
 from core.counters import counters_settings
 from core.csrf import cross_origin_protected
-from customers.models import User, Visit
-from customers.selectors import visit_for_request
-from customers.services import InsufficientPoints, points_balance
+from customers.models import User, Visit, VisitEvent
+from customers.selectors import visit_for_request, visit_id_for_request
+from customers.services import InsufficientPoints, points_balance, visit_event_record
 from orders.forms import CONSENT_WORDING_VERSION, CartAddForm, CheckoutForm, new_form_token
 from orders.models import Cart, CartLine, Order, Payment
 from orders.payments import (
@@ -153,6 +153,7 @@ def cart_add_view(request):
         line = cart_add(cart=cart, product=product, variant=variant, quantity=quantity)
     except ValidationError as error:
         return _added_response(request, product, errors=_messages_of(error))
+    visit_event_record(visit_id=visit_id_for_request(request), kind=VisitEvent.Kind.ADDED_TO_CART)
     added = _added_response(request, product, cart=cart)
     return _tell_counters(request, added, kind="add", product=product, price=line.unit_price, quantity=quantity)
 
@@ -310,6 +311,9 @@ def checkout(request):
     if request.POST.get("action") == "apply_promo":
         return _apply_promo(request, cart)
     form = CheckoutForm(request.POST)
+    email, phone = _contact_typed(form)
+    if email or phone:
+        visit_event_record(visit_id=visit_id_for_request(request), kind=VisitEvent.Kind.CHECKOUT_STARTED)
     if form.is_valid():
         try:
             order = _place(request, form, cart)
@@ -317,8 +321,9 @@ def checkout(request):
             form.add_service_error(error)
         else:
             return _placed_response(request, order)
-    if cart is not None:
-        _remember_contact(cart, form)
+    if cart is not None and (email or phone):
+        # The shopper typed how to reach them: the cart keeps it even if the order failed.
+        cart_contact_update(cart=cart, email=email, phone=phone)
     return _render_checkout(request, form, cart, request.POST)
 
 
@@ -345,12 +350,12 @@ def _phone_or_blank(raw: str | None) -> str:
         return ""
 
 
-def _remember_contact(cart: Cart, form: CheckoutForm) -> None:
-    """The shopper typed how to reach them: the cart keeps it even if the order failed."""
-    email = form.cleaned_data.get("email", "") if hasattr(form, "cleaned_data") else ""
-    phone = _phone_or_blank(form.data.get("phone"))
-    if email or phone:
-        cart_contact_update(cart=cart, email=email or "", phone=phone)
+def _contact_typed(form: CheckoutForm) -> tuple[str, str]:
+    """The e-mail and phone the shopper typed at checkout, each "" unless valid: having left one
+    is what "started checkout" means in the funnel."""
+    form.is_valid()  # cleans what it can; the errors are the page's to show
+    email = form.cleaned_data.get("email", "") or ""
+    return email, _phone_or_blank(form.data.get("phone"))
 
 
 def _place(request, form: CheckoutForm, cart: Cart | None) -> Order:

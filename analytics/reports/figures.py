@@ -8,8 +8,9 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0.00")
-ADDITIVE = ("visits", "viewing_visits", "orders", "confirmed", "delivered", "delivered_paid", "cancelled", "returned",
-            "revenue", "first_orders", "costed_revenue", "goods_cost", "delivery_cost")
+ADDITIVE = ("visits", "viewing_visits", "cart_visits", "checkout_visits", "orders", "called", "confirmed",
+            "delivered", "delivered_paid", "cancelled", "returned", "revenue", "first_orders", "costed_revenue",
+            "goods_cost", "delivery_cost")
 
 
 def _ratio(part, whole, *, places: str = "0.01") -> Decimal | None:
@@ -26,7 +27,10 @@ def percent(part, whole) -> Decimal | None:
 class Figures:
     visits: int = 0
     viewing_visits: int = 0
+    cart_visits: int = 0
+    checkout_visits: int = 0
     orders: int = 0
+    called: int = 0
     confirmed: int = 0
     delivered: int = 0
     delivered_paid: int = 0

@@ -9,22 +9,22 @@ from analytics.reports.tables import Column, Table
 
 
 def funnel_report(*, reader: FiguresReader, period: Period, channel: str = "", device: str = "") -> Table:
-    """Counts and conversion of each step. Carts are kept by session, not by visit, so the cart
-    steps are the shop's whole and shown only when no channel or device is chosen."""
+    """Counts and conversion of each step, for the whole shop or one channel or device. The steps
+    up to checkout count visits (started in the period) that took them; orders count by the day
+    they were placed and the channel their attribution credits, the device of the visit they were
+    placed on."""
     filters = {name: value for name, value in (("channel", channel), ("device", device)) if value}
     figures = reader.total(period, **filters)
-    shop = reader.shop(period) if not filters else {"carts": None, "checkouts": None}
-    called = sum(day.called for day in reader.managers(period).values()) if not filters else None
     steps = [
         ("funnel", _("Visits"), figures.visits),
         ("funnel", _("Viewed a product"), figures.viewing_visits),
-        ("funnel", _("Added to cart"), shop["carts"]),
-        ("funnel", _("Started checkout (left a contact)"), shop["checkouts"]),
+        ("funnel", _("Added to cart"), figures.cart_visits),
+        ("funnel", _("Started checkout (left a contact)"), figures.checkout_visits),
         ("funnel", _("Placed an order"), figures.orders),
         ("funnel", _("Confirmed"), figures.confirmed),
         ("funnel", _("Delivered"), figures.delivered),
         ("pipeline", _("Lead: contact left with an order"), figures.orders),
-        ("pipeline", _("Contact: first call made"), called),
+        ("pipeline", _("Contact: first call made"), figures.called),
         ("pipeline", _("Deal: confirmed"), figures.confirmed),
         ("pipeline", _("Fulfilled: delivered and paid"), figures.delivered_paid),
     ]
@@ -40,11 +40,10 @@ def funnel_report(*, reader: FiguresReader, period: Period, channel: str = "", d
         if count is not None:
             previous[stage] = count
             first.setdefault(stage, count)
-    notes = [_("Carts are kept by session, not by visit: the cart steps are shown for the whole shop only.")]
     return Table(
         name="funnel", title=str(_("Funnel")),
         columns=[Column("stage_label", _("Stage"), "text"), Column("step", _("Step"), "text"),
                  Column("count", _("Count")), Column("step_conversion", _("From the step before, %"), "percent"),
                  Column("overall_conversion", _("From the first step, %"), "percent")],
-        rows=rows, notes=notes if filters else [],
+        rows=rows,
     )

@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Product, ProductVariant
-from customers.models import Visit
-from customers.services import points_balance
+from customers.models import Visit, VisitEvent
+from customers.selectors import visit_id_for_request
+from customers.services import points_balance, visit_event_record
 from orders.account.selectors import order_get_for_customer, orders_for_customer
 from orders.api.serializers import (
     CartItemAddSerializer,
@@ -113,6 +114,8 @@ class CartItemCreateApi(APIView):
                 raise ValidationError({"variant": [_("This product has no such variant.")]})
         cart = _cart(request, create=True)
         cart_add(cart=cart, product=product, variant=variant, quantity=data["quantity"])
+        # A storefront calling the API sends the visit cookie with it; an app without one has no visit.
+        visit_event_record(visit_id=visit_id_for_request(request), kind=VisitEvent.Kind.ADDED_TO_CART)
         return _cart_response(cart, status_code=status.HTTP_201_CREATED)
 
 

@@ -10,11 +10,12 @@ from analytics.reports.funnel import funnel_report
 from analytics.reports.operations import categories_report, managers_report, wait_percentile
 from analytics.reports.reading import FiguresReader
 from analytics.rollups import rollup_day_fill
-from customers.models import ProductView
+from customers.models import ProductView, VisitEvent
 from customers.roles import MANAGER
-from orders.models import CartLine, Order, OrderLine
+from customers.services import visit_event_record
+from orders.models import Order, OrderLine
 from tests.analytics.conftest import at, make_order, make_visit
-from tests.factories import CartFactory, CategoryFactory, ProductFactory, staff_user
+from tests.factories import CategoryFactory, ProductFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -33,16 +34,23 @@ def steps(table) -> dict:
     return {row["step"]: (row["count"], row["step_conversion"]) for row in table.rows}
 
 
+def took(visit, *kinds) -> None:
+    for kind in kinds:
+        VisitEvent.objects.create(visit=visit, kind=kind, happened_at=visit.started_at + timedelta(minutes=5))
+
+
+CART, CHECKOUT = VisitEvent.Kind.ADDED_TO_CART, VisitEvent.Kind.CHECKOUT_STARTED
+
+
 def test_the_funnel_counts_each_step_and_its_conversion(day, reader):
     visits = [make_visit(at(day, 10 + n)) for n in range(4)]
     product = ProductFactory()
     for visit in visits[:2]:
         ProductView.objects.create(visit=visit, product=product, viewed_at=visit.started_at)
-    for phone in ("+79160000001", ""):
-        line = CartLine.objects.create(cart=CartFactory(phone=phone), product=product, quantity=1,
-                                       price_when_added=product.price)
-        CartLine.objects.filter(pk=line.pk).update(added_at=at(day, 12))
-    make_order(at(day, 13), visit=visits[0], status=Order.Status.DELIVERED, payment_status="paid")
+    took(visits[0], CART, CHECKOUT)
+    took(visits[1], CART)
+    first = make_order(at(day, 13), visit=visits[0], status=Order.Status.DELIVERED, payment_status="paid")
+    Order.objects.filter(pk=first.pk).update(first_call_at=at(day, 13, 2))
     make_order(at(day, 14), visit=visits[1], status=Order.Status.CANCELLED)
 
     found = steps(funnel_report(reader=reader(), period=Period(day, day)))
@@ -54,17 +62,63 @@ def test_the_funnel_counts_each_step_and_its_conversion(day, reader):
     assert found["Placed an order"] == (2, Decimal("200.00"))
     assert found["Confirmed"] == (1, Decimal("50.00"))
     assert found["Delivered"] == (1, Decimal("100.00"))
+    assert found["Contact: first call made"] == (1, Decimal("50.00"))
     assert found["Fulfilled: delivered and paid"][0] == 1
 
 
-def test_the_funnel_by_device_leaves_out_the_steps_carts_cannot_tell(day, reader):
-    make_visit(at(day, 10), device="desktop")
-    make_visit(at(day, 11), device="mobile")
+@pytest.fixture
+def two_channels_two_devices(day):
+    """Known answers: an e-mail visit on a phone that carts, begins checkout and orders (called
+    back); an e-mail visit on a computer that only carts; a search visit on a phone that begins
+    checkout twice (counted once) and orders; a direct visit on a computer that only looks; a
+    referral visit on a tablet that begins checkout with goods carted on an earlier visit."""
+    product = ProductFactory()
+    email_phone = make_visit(at(day, 9), channel="email", device="mobile")
+    email_desktop = make_visit(at(day, 10), channel="email", device="desktop")
+    search_phone = make_visit(at(day, 11), channel="organic_search", device="mobile")
+    direct_desktop = make_visit(at(day, 12), device="desktop")
+    returning_tablet = make_visit(at(day, 13), channel="referral", device="tablet")
+    for visit in (email_phone, email_desktop, search_phone, direct_desktop):
+        ProductView.objects.create(visit=visit, product=product, viewed_at=visit.started_at)
+    took(email_phone, CART, CHECKOUT)
+    took(email_desktop, CART)
+    took(search_phone, CART, CHECKOUT)
+    took(returning_tablet, CHECKOUT)
+    visit_event_record(visit_id=search_phone.pk, kind=CHECKOUT)  # again: still one visit that began checkout
+    called = make_order(at(day, 9, 30), visit=email_phone, status=Order.Status.CONFIRMED)
+    Order.objects.filter(pk=called.pk).update(first_call_at=at(day, 9, 33))
+    make_order(at(day, 11, 30), visit=search_phone)
 
-    found = steps(funnel_report(reader=reader(), period=Period(day, day), device="desktop"))
 
-    assert found["Visits"] == (1, None)
-    assert found["Added to cart"] == (None, None)
+SPLIT_STEPS = ("Visits", "Viewed a product", "Added to cart", "Started checkout (left a contact)", "Placed an order",
+               "Confirmed", "Contact: first call made")
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    ({}, (5, 4, 3, 3, 2, 1, 1)),
+    ({"channel": "email"}, (2, 2, 2, 1, 1, 1, 1)),
+    ({"channel": "organic_search"}, (1, 1, 1, 1, 1, 0, 0)),
+    ({"device": "desktop"}, (2, 2, 1, 0, 0, 0, 0)),
+    ({"device": "mobile"}, (2, 2, 2, 2, 2, 1, 1)),
+    ({"channel": "email", "device": "mobile"}, (1, 1, 1, 1, 1, 1, 1)),
+    ({"device": "tablet"}, (1, 0, 0, 1, 0, 0, 0)),
+])
+def test_every_funnel_step_is_split_by_channel_and_device(two_channels_two_devices, day, reader, filters, expected):
+    table = funnel_report(reader=reader(), period=Period(day, day), **filters)
+
+    counts = {row["step"]: row["count"] for row in table.rows}
+    assert tuple(counts[step] for step in SPLIT_STEPS) == expected
+
+
+def test_the_funnel_counts_a_visits_cart_on_the_day_the_visit_started(day, reader):
+    late = make_visit(at(day, 23, 50))
+    VisitEvent.objects.create(visit=late, kind=CART, happened_at=at(day + timedelta(days=1), 0, 10))
+
+    found = steps(funnel_report(reader=reader(day, day + timedelta(days=1)), period=Period(day, day)))
+    next_day = steps(funnel_report(reader=reader(), period=Period(day + timedelta(days=1), day + timedelta(days=1))))
+
+    assert found["Added to cart"][0] == 1
+    assert next_day["Added to cart"][0] == 0
 
 
 def test_categories_sell_and_convert_looks_into_orders(day, reader):

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from analytics.models import ChannelDay, ProductCost, RollupChange, RollupDay
 from analytics.periods import shop_today
+from analytics.reports import reading
 from analytics.rollups import rollup_day_fill, rollup_days_due, rollups_refresh
 from customers.roles import MANAGER
 from orders.models import Order, OrderLine
@@ -141,6 +142,17 @@ def test_todays_live_figures_are_kept_for_a_minute(settings):
     from django.core.cache import cache
 
     cache.clear()
+    assert figures(shop_today()).orders == 2
+
+
+def test_todays_figures_cached_by_a_release_keeping_other_fields_are_not_read(settings, monkeypatch):
+    settings.ANALYTICS_TODAY_SECONDS = 60
+    make_order(at(shop_today(), 0, 1))
+    assert figures(shop_today()).orders == 1
+    make_order(at(shop_today(), 0, 2))
+
+    monkeypatch.setattr(reading, "ROWS_SHAPE", "another")
+
     assert figures(shop_today()).orders == 2
 
 
