@@ -26,6 +26,7 @@ import statistics
 import sys
 import time
 import uuid
+from array import array
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -46,10 +47,12 @@ STATUSES = ("delivered",) * 14 + ("cancelled", "returned", "not_collected", "con
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=1_000_000)
-    parser.add_argument("--visits", type=int, default=5_000_000, help="visits (product views: as many again)")
+    parser.add_argument("--visits", type=int, default=10_000_000,
+                        help="visits; events (product views, carts, checkouts) come to about as many again")
     parser.add_argument("--days", type=int, default=365, help="days of history the rows spread over")
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per report (median reported)")
     parser.add_argument("--reuse", action="store_true", help="keep the generated data, only time")
+    parser.add_argument("--generate-only", action="store_true", help="generate (or finish generating) and stop")
     parser.add_argument("--database-url", default=os.environ.get(
         "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vitrina_bench_analytics"))
     parser.add_argument("--output", default=str(RESULTS))
@@ -90,12 +93,44 @@ def copy_rows(model, columns: tuple[str, ...], rows) -> int:
     return count
 
 
+def _order_visits(args) -> array:
+    """Which visit each order was placed on (an index into the generated visits), or -1 for the
+    tenth of orders that came with no visit (placed through the API, say)."""
+    rng = random.Random(11)
+    step = max(args.visits // args.orders, 1)
+    return array("q", (-1 if n % 10 == 0 else min(n * step + rng.randrange(step), args.visits - 1)
+                       for n in range(args.orders)))
+
+
+def _steps(args, order_visits: array) -> bytearray:
+    """What each visit did, as bits: 1 viewed a product, 2 added to cart, 4 began checkout. Every
+    visit that ordered did all three; of the others some carted (and a few of those began
+    checkout), and a little over half looked at a product."""
+    rng = random.Random(13)
+    steps = bytearray(args.visits)
+    for index in order_visits:
+        if index >= 0:
+            steps[index] = 7
+    for index in range(args.visits):
+        if steps[index]:
+            continue
+        draw = rng.random()
+        steps[index] = 7 if draw < 0.02 else 3 if draw < 0.14 else 1 if draw < 0.58 else 0
+    return steps
+
+
+def _generated(model, wanted: int) -> bool:
+    """A step whose rows are all there already (a generation that stopped after it) is skipped."""
+    return model.objects.count() >= wanted
+
+
 def generate(args) -> dict:
+    """COPY the rows each table lacks; resumable, since each table's rows go in one transaction."""
     from django.db import connection, transaction
     from django.db.models import Max
 
     from catalog.models import Product
-    from customers.models import ProductView, User, Visit
+    from customers.models import ProductView, User, Visit, VisitEvent
     from orders.models import DeliveryMethod, Order, OrderLine
 
     rng = random.Random(7)
@@ -107,71 +142,90 @@ def generate(args) -> dict:
     managers = list(User.objects.filter(is_staff=True).values_list("pk", flat=True)) or [None]
     timings = {}
 
+    def moment_of(index: int):
+        return start + timedelta(seconds=span * index / args.visits)
+
     t = time.perf_counter()
-    first_visit = (Visit.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
     weights = [share for *_, share in CHANNELS]
+    if not _generated(Visit, args.visits):
+        def visits():
+            for n in range(args.visits):
+                channel, source, campaign, _share = rng.choices(CHANNELS, weights)[0]
+                yield (uuid.UUID(int=rng.getrandbits(128)), moment_of(n), "/catalog/", "", source, "", campaign,
+                       channel, DEVICES[n % len(DEVICES)])
 
-    def visits():
-        for n in range(args.visits):
-            channel, source, campaign, _share = rng.choices(CHANNELS, weights)[0]
-            moment = start + timedelta(seconds=span * n / args.visits + rng.random() * 60)
-            yield (uuid.UUID(int=rng.getrandbits(128)), moment, "/catalog/", "", source, "", campaign, channel,
-                   DEVICES[n % 4])
-
-    with transaction.atomic():
-        copy_rows(Visit, ("visitor_id", "started_at", "landing_page", "referrer", "utm_source", "utm_medium",
-                          "utm_campaign", "channel", "device"), visits())
-    timings["visits_seconds"] = round(time.perf_counter() - t, 1)
-
-    t = time.perf_counter()
-
-    def views():
-        for n in range(args.visits):
-            product = products[n % len(products)]
-            moment = start + timedelta(seconds=span * n / args.visits + 30)
-            yield (first_visit + n, product[0], moment)
-
-    with transaction.atomic():
-        copy_rows(ProductView, ("visit_id", "product_id", "viewed_at"), views())
-    timings["product_views_seconds"] = round(time.perf_counter() - t, 1)
+        with transaction.atomic():
+            copy_rows(Visit, ("visitor_id", "started_at", "landing_page", "referrer", "utm_source", "utm_medium",
+                              "utm_campaign", "channel", "device"), visits())
+        timings["visits_seconds"] = round(time.perf_counter() - t, 1)
+    first_visit = Visit.objects.aggregate(last=Max("pk"))["last"] - args.visits + 1
+    order_visits = _order_visits(args)
+    steps = _steps(args, order_visits)
+    print(f"Generated visits, {time.perf_counter() - t:.0f} s", flush=True)
 
     t = time.perf_counter()
-    first_order = (Order.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
-    step = max(args.visits // args.orders, 1)
+    if not _generated(ProductView, sum(1 for bits in steps if bits & 1)):
+        def views():
+            for n, bits in enumerate(steps):
+                if bits & 1:
+                    yield (first_visit + n, products[n % len(products)][0], moment_of(n) + timedelta(seconds=30))
 
-    def orders():
-        for n in range(args.orders):
-            visit_index = min(n * step + rng.randrange(step), args.visits - 1)
-            moment = start + timedelta(seconds=span * visit_index / args.visits + 600)
-            product = products[n % len(products)]
-            status = STATUSES[n % len(STATUSES)]
-            claimed = moment + timedelta(seconds=rng.randrange(20, 400))
-            channel, source, campaign, _share = CHANNELS[n % len(CHANNELS)]
-            yield (f"B-{first_order + n}", status, "Покупатель", f"+79{rng.randrange(10**9):09d}",
-                   methods[n % len(methods)], "Москва", "cash_on_delivery",
-                   "paid" if status == "delivered" else "unpaid", product[1], Decimal("300"), product[1] + 300,
-                   first_visit + visit_index if n % 10 else None, channel, source, campaign, moment, moment,
-                   managers[n % len(managers)], claimed, claimed + timedelta(seconds=rng.randrange(10, 600)))
+        with transaction.atomic():
+            copy_rows(ProductView, ("visit_id", "product_id", "viewed_at"), views())
+        timings["product_views_seconds"] = round(time.perf_counter() - t, 1)
+    print(f"Generated product views, {time.perf_counter() - t:.0f} s", flush=True)
 
-    with transaction.atomic():
-        copy_rows(Order, ("number", "status", "name", "phone", "delivery_method_id", "address", "payment_method",
-                          "payment_status", "items_total", "delivery_price", "total_to_pay", "visit_id", "channel",
-                          "utm_source", "utm_campaign", "created_at", "updated_at", "manager_id", "claimed_at",
-                          "first_call_at"), orders())
+    t = time.perf_counter()
+    if not _generated(VisitEvent, sum(1 for bits in steps if bits & 2) + sum(1 for bits in steps if bits & 4)):
+        def events():
+            for n, bits in enumerate(steps):
+                if bits & 2:
+                    yield (first_visit + n, VisitEvent.Kind.ADDED_TO_CART, moment_of(n) + timedelta(seconds=90))
+                if bits & 4:
+                    yield (first_visit + n, VisitEvent.Kind.CHECKOUT_STARTED, moment_of(n) + timedelta(seconds=300))
+
+        with transaction.atomic():
+            copy_rows(VisitEvent, ("visit_id", "kind", "happened_at"), events())
+        timings["visit_events_seconds"] = round(time.perf_counter() - t, 1)
+    print(f"Generated cart and checkout events, {time.perf_counter() - t:.0f} s", flush=True)
+
+    t = time.perf_counter()
+    if not _generated(Order, args.orders):
+        first_order = (Order.objects.aggregate(last=Max("pk"))["last"] or 0) + 1
+
+        def orders():
+            for n in range(args.orders):
+                index = order_visits[n]
+                moment = moment_of(index if index >= 0 else n * args.visits // args.orders) + timedelta(seconds=600)
+                product = products[n % len(products)]
+                status = STATUSES[n % len(STATUSES)]
+                claimed = moment + timedelta(seconds=rng.randrange(20, 400))
+                channel, source, campaign, _share = CHANNELS[n % len(CHANNELS)]
+                yield (f"B-{first_order + n}", status, "Покупатель", f"+79{rng.randrange(10**9):09d}",
+                       methods[n % len(methods)], "Москва", "cash_on_delivery",
+                       "paid" if status == "delivered" else "unpaid", product[1], Decimal("300"), product[1] + 300,
+                       first_visit + index if index >= 0 else None, channel, source, campaign, moment, moment,
+                       managers[n % len(managers)], claimed, claimed + timedelta(seconds=rng.randrange(10, 600)))
 
         def lines():
             for n in range(args.orders):
                 product = products[n % len(products)]
                 yield (first_order + n, product[0], product[2], product[3], product[1], 1, product[1])
 
-        copy_rows(OrderLine, ("order_id", "product_id", "product_name", "sku", "unit_price", "quantity",
-                              "line_total"), lines())
-    timings["orders_seconds"] = round(time.perf_counter() - t, 1)
-    t = time.perf_counter()
-    with connection.cursor() as cursor:
-        for model in (Visit, ProductView, Order, OrderLine):
-            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
-    timings["vacuum_seconds"] = round(time.perf_counter() - t, 1)
+        with transaction.atomic():
+            copy_rows(Order, ("number", "status", "name", "phone", "delivery_method_id", "address",
+                              "payment_method", "payment_status", "items_total", "delivery_price", "total_to_pay",
+                              "visit_id", "channel", "utm_source", "utm_campaign", "created_at", "updated_at",
+                              "manager_id", "claimed_at", "first_call_at"), orders())
+            copy_rows(OrderLine, ("order_id", "product_id", "product_name", "sku", "unit_price", "quantity",
+                                  "line_total"), lines())
+        timings["orders_seconds"] = round(time.perf_counter() - t, 1)
+        t = time.perf_counter()
+        with connection.cursor() as cursor:
+            for model in (Visit, ProductView, VisitEvent, Order, OrderLine):
+                cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+        timings["vacuum_seconds"] = round(time.perf_counter() - t, 1)
+    print(f"Generated orders, {time.perf_counter() - t:.0f} s", flush=True)
     return timings
 
 
@@ -252,7 +306,9 @@ def main() -> None:
 
     generated = {"reused": True} if args.reuse else generate(args)
     counts = {"orders": Order.objects.count(), "visits": Visit.objects.count()}
-    print(f"Data: {counts}, generated in {generated}")
+    print(f"Data: {counts}, generated in {generated}", flush=True)
+    if args.generate_only:
+        return
     results = measure(args)
     report = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": platform.node(),
               "cpus": os.cpu_count(), "arguments": {k: v for k, v in vars(args).items() if k != "output"},
