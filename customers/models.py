@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,9 @@ class User(AbstractUser):
     city = models.CharField(_("city"), max_length=100, blank=True)
     # Where the customer's parcels last went (customers.timezones); "" means the shop's zone.
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # The language the customer last used the shop in, for messages outside a visit
+    # (broadcasts, segments); "" means the shop's default language.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -295,6 +295,16 @@ def customer_timezone_remember(*, user: User, time_zone: str) -> None:
         user.timezone = time_zone
 
 
+def customer_language_remember(*, user: User, language: str) -> None:
+    """Keep the language the customer uses the shop in (set at sign-in and sign-up), for the
+    messages the shop sends them later; a language the shop does not offer changes nothing.
+    Written only when it changed."""
+    language = (language or "").split("-")[0].lower()
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+
+
 # --- Consents -----------------------------------------------------------------------------
 
 

@@ -9,8 +9,8 @@ so this module is the single place that decides.
 
 from collections.abc import Iterable
 
-from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Lower
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
 from customers.models import Consent
 from marketing.kinds import TRANSACTIONAL_KINDS, Channel
@@ -41,7 +41,8 @@ def marketing_consent_given_q(*, channel: str) -> Q:
     account or their address, says yes. For SMS a customer without a phone is never reached."""
     address = Lower(OuterRef("email")) if channel == Channel.EMAIL else OuterRef("phone")
     latest = _consent_records(channel=channel, user_id=OuterRef("pk"), address=address)
-    given = Q(Subquery(latest.values("granted")[:1], output_field=BooleanField()))
+    # No record at all is a no (not an unknown), so that "not subscribed" includes them.
+    given = Q(Coalesce(Subquery(latest.values("granted")[:1]), Value(False), output_field=BooleanField()))
     return given if channel == Channel.EMAIL else given & ~Q(phone="")
 
 

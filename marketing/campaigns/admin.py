@@ -77,7 +77,7 @@ class CampaignAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "kind", "is_active", ("starts_at", "ends_at"), "preview_link")}),
         (_("When and to whom"), {"fields": (
-            ("send_window_start", "send_window_end"), "holdout_percent", "audience", "city", "min_spent",
+            ("send_window_start", "send_window_end"), "holdout_percent", "segment",
             "condition_days", "condition_amount",
         )}),
         (_("Personal promo code"), {"fields": ("promo_percent", "promo_valid_days")}),

@@ -8,7 +8,6 @@ due time says when the next step may go out. Waiting is a column, never a broker
 
 import datetime
 import hashlib
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,11 +27,6 @@ class Campaign(TimeStampedModel):
 
     Kind = models.TextChoices("Kind", [(kind.name, (kind.value, kind.label)) for kind in TRIGGER_KINDS])
 
-    class Audience(models.TextChoices):
-        EVERYONE = "everyone", _("Everyone")
-        HAS_ORDERED = "has_ordered", _("Has ordered before")
-        NEVER_ORDERED = "never_ordered", _("Has never ordered")
-
     name = models.CharField(_("name"), max_length=150)
     kind = models.CharField(_("trigger"), max_length=40, choices=Kind.choices)
     is_active = models.BooleanField(_("on"), default=False)
@@ -47,12 +41,9 @@ class Campaign(TimeStampedModel):
         _("holdout, %"), default=0, validators=[MaxValueValidator(50)],
         help_text=_("This share of eligible people gets nothing, to measure what the campaign earns."),
     )
-    # The segment filter: a simple one until segments come.
-    audience = models.CharField(_("who"), max_length=16, choices=Audience.choices, default=Audience.EVERYONE)
-    city = models.CharField(_("city"), max_length=100, blank=True)
-    min_spent = models.DecimalField(
-        _("spent at least, ₽"), max_digits=12, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
+    segment = models.ForeignKey(
+        "marketing.Segment", on_delete=models.PROTECT, null=True, blank=True, related_name="campaigns",
+        verbose_name=_("segment"), help_text=_("Only the customers in this segment get the campaign. Empty: everyone."),
     )
     # The kind's own conditions, named as the marketer thinks of them.
     condition_days = models.PositiveIntegerField(

@@ -33,7 +33,7 @@ from customers.models import User
 from marketing.abtests.services import Assignment, ab_assignment
 from marketing.campaigns.links import click_url, open_url, unsubscribe_url, with_utm
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage, CampaignStep, CampaignText
-from marketing.campaigns.segments import segment_members
+from marketing.campaigns.segments import campaign_entries_in_segment
 from marketing.campaigns.triggers import TRIGGERS, Content, Verdict, person_of, person_sql
 from marketing.kinds import Channel, placeholders_for
 from marketing.models import OutboundMessage
@@ -201,7 +201,7 @@ def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Co
         return []
     steps = {step.position: step for step in campaign.steps.all()}
     verdicts = TRIGGERS[campaign.kind].verdicts(entries)
-    in_segment = segment_members(campaign=campaign, entries=entries)
+    in_segment = campaign_entries_in_segment(campaign=campaign, entries=entries)
     customers = _customers(entries)
     consents = {
         channel: marketing_consents_given(

@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 
 from marketing.campaigns.models import Campaign, CampaignConversion, CampaignEntry, CampaignEvent, CampaignMessage
-from marketing.campaigns.segments import NOT_SOLD
 from marketing.models import OutboundMessage
+from marketing.segments.conditions import NOT_SOLD
 from orders.models import Order
 
 Sent = OutboundMessage.Status

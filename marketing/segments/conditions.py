@@ -83,7 +83,7 @@ def _channel_choices():
 
 
 def _language_choices():
-    return [(code, _(name)) for code, name in settings.LANGUAGES]
+    return list(settings.LANGUAGES)
 
 
 def _recency_choices():
@@ -215,6 +215,14 @@ def _subscribed(params, context):
     return given if params.get("subscribed", True) else ~given
 
 
+def _language(params, context):
+    """A customer whose language is not known yet reads the shop's default language."""
+    values = list(params["values"])
+    if settings.LANGUAGE_CODE[:2] in values:
+        values.append("")
+    return Q(language__in=values)
+
+
 def _in_segment(params, context):
     pk = params["segment"]
     if pk in context.within:
@@ -266,6 +274,8 @@ CONDITIONS: dict[str, Condition] = {c.field: c for c in (
     Condition("subscribed", _("Subscribed to"),
               (Param("channel", "choice", _("channel"), choices=_channel_choices),
                Param("subscribed", "bool", _("subscribed"))), _subscribed, required=("channel",)),
+    Condition("language", _("Language"), (Param("values", "choices", _("languages"), choices=_language_choices),),
+              _language, required=("values",)),
     Condition("segment", _("In another segment"),
               (Param("segment", "id", _("segment"), model=Segment), Param("included", "bool", _("in it"))), _in_segment,
               required=("segment",)),

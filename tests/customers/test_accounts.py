@@ -139,3 +139,13 @@ def test_every_page_sends_a_content_security_policy(client):
 
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_the_language_a_customer_signs_in_with_is_remembered_for_later_messages(client):
+    anna = UserFactory(email="anna@example.com", password="a-long-pass-42")
+
+    client.post(reverse("customers:sign_in"), {"email": "anna@example.com", "password": "a-long-pass-42"},
+                HTTP_ACCEPT_LANGUAGE="en")
+
+    anna.refresh_from_db()
+    assert anna.language == "en"
