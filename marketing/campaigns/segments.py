@@ -3,7 +3,10 @@
 from django.db.models import Q
 
 from marketing.campaigns.models import Campaign, CampaignEntry
+from marketing.segments.conditions import NOT_SOLD
 from marketing.segments.selectors import segment_members
+
+__all__ = ["NOT_SOLD", "campaign_entries_in_segment"]  # NOT_SOLD: what stats and reports count as a sale
 
 
 def campaign_entries_in_segment(*, campaign: Campaign, entries: list[CampaignEntry]) -> set[int]:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0004_user_timezone'),
+        ('customers', '0005_scan_indexes'),
     ]
 
     operations = [
