@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0005_scan_indexes'),
+        ('customers', '0006_visit_events'),
     ]
 
     operations = [
