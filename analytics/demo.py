@@ -59,6 +59,9 @@ SHAPES = (
 WEEKDAY = (1.10, 1.08, 1.02, 1.00, 0.92, 0.80, 1.00)
 DEVICES = ((Visit.Device.MOBILE, 0.62), (Visit.Device.DESKTOP, 0.32), (Visit.Device.TABLET, 0.06))
 CONVERSION = 0.021  # orders per visit, on average over the shapes and devices above
+# Why the demo's orders were cancelled, as managers type it, the commonest first.
+CANCEL_REASONS = (("Передумал", 5), ("Нашёл дешевле", 3), ("Не дозвонились", 3), ("Нет в наличии", 2),
+                  ("Долгая доставка", 1))
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ def demo_history_create(*, days: int, orders: int, seed: int,
     first = today - timedelta(days=days)
     weights = [_day_weight(first + timedelta(days=n), today) for n in range(days)]
     per_weight = orders / sum(weights)
-    writer = _Writer(rng=rng, products=products, methods=methods, managers=managers, customers=customers, today=today)
+    writer = _Writer(rng=rng, products=products, methods=methods, managers=managers, customers=customers, today=today,
+                     fate=random.Random(f"history-fate:{seed}"))
     with transaction.atomic():  # one commit: a history is there whole or not at all
         for n in range(days):
             writer.day(first + timedelta(days=n), expected_orders=weights[n] * per_weight)
@@ -125,8 +129,10 @@ def _product_costs_ensure(products: list[Product], rng: random.Random) -> None:
 
 
 class _Writer:
-    def __init__(self, *, rng, products, methods, managers, customers, today) -> None:
-        self.rng, self.products, self.methods = rng, products, methods
+    def __init__(self, *, rng, products, methods, managers, customers, today, fate) -> None:
+        # `fate` draws what happened to the orders after they were placed, apart from `rng`, so
+        # the visits and orders of a seed stay what they were.
+        self.rng, self.fate, self.products, self.methods = rng, fate, products, methods
         self.managers, self.customers, self.today = managers, customers, today
         self.visitors = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(4000)]
         self.visits = self.orders = 0
@@ -243,10 +249,13 @@ class _Writer:
             for order, goods in lines for product in goods
         ], batch_size=BATCH)
         history = OrderStatusChange.objects.bulk_create([
-            OrderStatusChange(order=order, to_status=order.status, changed_by=order.manager)
+            OrderStatusChange(order=order, to_status=order.status, changed_by=order.manager, comment=(
+                self.fate.choices(*zip(*CANCEL_REASONS, strict=True))[0]
+                if order.status == Order.Status.CANCELLED else ""))
             for order in created
         ], batch_size=BATCH)
-        _set_times(OrderStatusChange, "created_at", {change.pk: moments[change.order_id] for change in history})
+        _set_times(OrderStatusChange, "created_at", {change.pk: self._moved_at(order, moments[order.pk])
+                                                     for order, change in zip(created, history, strict=True)})
         messages = OutboundMessage.objects.bulk_create([
             OutboundMessage(channel="email" if order.email else "sms", kind="order_accepted",
                             recipient=order.email or order.phone, language="ru", body=f"Заказ {order.number} принят.",
@@ -256,6 +265,16 @@ class _Writer:
         ], batch_size=BATCH)
         _set_times(OutboundMessage, "created_at", {message.pk: message.due_at for message in messages})
         self.orders += len(created)
+
+
+    def _moved_at(self, order: Order, placed_at: datetime) -> datetime:
+        """When the order reached its last status: a parcel's end comes within the delivery
+        method's promised days (a day more now and then), never later than yesterday."""
+        if order.status not in (Order.Status.DELIVERED, Order.Status.RETURNED, Order.Status.NOT_COLLECTED):
+            return placed_at
+        method = order.delivery_method
+        hours = self.fate.uniform(method.days_min * 24, (method.days_max + 1) * 24)
+        return min(placed_at + timedelta(hours=hours), day_start(self.today) - timedelta(seconds=1))
 
 
 def _status_for(rng: random.Random, age: int) -> tuple[str, str]:

@@ -38,7 +38,7 @@ def campaigns_report(*, reader: FiguresReader, period: Period) -> Table:
         name="campaigns", title=str(_("Messages and campaigns")),
         columns=[Column("campaign", _("Campaign"), "text"), Column("trigger", _("Trigger"), "text"),
                  Column("sent", _("Messages sent")), Column("clicks", _("Clicked")),
-                 Column("click_rate", _("Clicked, % of sent"), "percent"), Column("orders", _("Orders")),
+                 Column("click_rate", _("Clicked, share of sent, %"), "percent"), Column("orders", _("Orders")),
                  Column("revenue", _("Revenue, ₽"), "money"),
                  Column("turnover_share", _("Share of the shop's revenue, %"), "percent")],
         rows=rows, total={"campaign": str(_("Total")), "trigger": "", **_row(total, turnover)},

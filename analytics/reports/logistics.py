@@ -52,8 +52,9 @@ def logistics_report(*, reader: FiguresReader, period: Period) -> Table:
                  Column("days_median", _("Order to delivery, median, days"), "text"),
                  Column("days_p90", _("Order to delivery, 90%, days"), "text"),
                  Column("not_collected", _("Not collected")),
-                 Column("not_collected_share", _("Not collected, % of sent"), "percent"),
-                 Column("returned", _("Returned")), Column("returned_share", _("Returned, % of sent"), "percent")],
+                 Column("not_collected_share", _("Not collected, share of sent, %"), "percent"),
+                 Column("returned", _("Returned")),
+                 Column("returned_share", _("Returned, share of sent, %"), "percent")],
         rows=rows, total={"delivery_method": str(_("Total")), **_row(total)},
         notes=[_("Orders count on the day they were placed; a parcel delivered after the period still counts.")],
     )

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from PIL import Image
 
 from analytics.models import MarketingCost, RollupDay
-from analytics.periods import day_of, shop_today
+from analytics.periods import day_of, day_start, shop_today
 from catalog.cache import catalog_version
 from catalog.models import (
     Brand,
@@ -20,7 +20,7 @@ from catalog.models import (
 from customers.demo import CUSTOMER_EMAIL_DOMAIN, STAFF_ACCOUNTS
 from customers.models import User, Visit
 from customers.roles import MANAGER, OWNER, WAREHOUSE
-from orders.models import Order
+from orders.models import Order, OrderStatusChange
 from tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -254,3 +254,15 @@ def test_orders_alone_make_a_month_of_history():
 
     assert "History: 30 days" in output
     assert Order.objects.exists()
+
+
+def test_the_history_gives_parcels_their_delivery_times_and_cancellations_their_reasons(settings):
+    settings.DEBUG = True
+
+    seed(history_days=20, orders=200)
+
+    delivered = OrderStatusChange.objects.filter(to_status=Order.Status.DELIVERED).select_related("order")
+    hours = [(change.created_at - change.order.created_at).total_seconds() / 3600 for change in delivered]
+    assert hours and min(hours) > 0 and all(change.created_at < day_start(shop_today()) for change in delivered)
+    reasons = set(OrderStatusChange.objects.filter(to_status=Order.Status.CANCELLED).values_list("comment", flat=True))
+    assert reasons and "" not in reasons

@@ -8,8 +8,11 @@ import pytest
 
 from analytics.periods import shop_today
 from customers.roles import MANAGER, OWNER, roles_sync
+from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
+from orders.models import Order, OrderStatusChange
 from tests.analytics.conftest import at, make_order, make_visit
-from tests.factories import staff_user
+from tests.factories import DeliveryMethodFactory, staff_user
+from tests.marketing.campaigning import abandoned_cart_campaign, cart_left, consent_given
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -83,3 +86,48 @@ def test_the_what_if_model_recomputes_when_a_number_changes(shop_with_a_month_of
 
     expect(orders).not_to_have_text(before, timeout=15_000)
     assert int(orders.inner_text().replace(",", "")) < int(before.replace(",", ""))
+
+
+NEW_REPORTS = ("customers", "cohorts", "logistics", "campaigns", "landing_pages", "cancellations")
+
+
+@pytest.fixture
+def a_month_with_parcels_and_cancellations(shop_with_a_month_of_sales):
+    manager = staff_user(MANAGER, first_name="Ольга", last_name="Петрова")
+    courier, pickup = DeliveryMethodFactory(name="Курьер"), DeliveryMethodFactory(name="Пункт выдачи", kind="pickup")
+    Order.objects.update(delivery_method=courier)
+    Order.objects.filter(pk__in=list(Order.objects.order_by("pk").values_list("pk", flat=True))[::2]).update(
+        delivery_method=pickup)
+    for order in Order.objects.order_by("created_at")[:12]:
+        if order.pk % 3 == 0:
+            to, comment = Order.Status.CANCELLED, "Передумал"
+        else:
+            to, comment = Order.Status.DELIVERED, ""
+        change = OrderStatusChange.objects.create(order=order, from_status=order.status, to_status=to, comment=comment)
+        OrderStatusChange.objects.filter(pk=change.pk).update(created_at=order.created_at + timedelta(days=2))
+        Order.objects.filter(pk=order.pk).update(status=to, manager=manager)
+    make_order(at(shop_today() - timedelta(days=3), 11), channel=Order.Channel.PHONE, total="4500.00")
+    abandoned_cart_campaign()
+    consent_given("anna@example.com")
+    cart_left(email="anna@example.com")
+    campaigns_scan()
+    campaign_entries_dispatch()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 900), (390, 844)])
+def test_the_owner_opens_each_new_report_from_the_dashboard(a_month_with_parcels_and_cancellations, signed_in_page,
+                                                            tmp_path, width, height):
+    from playwright.sync_api import expect
+
+    page = signed_in_page(staff_user(OWNER))
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto("/admin/?preset=30d")
+    for name in NEW_REPORTS:
+        page.locator(f'.an-tabs a[href$="/reports/{name}/"]').click()
+
+        expect(page.locator("#report-table tbody tr").first).to_be_visible()
+        assert page.locator("#report-table tbody td").first.inner_text() != "Nothing in this period."
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        assert page_width <= width, f"{name} is {page_width}px wide on a {width}px screen"
+        page.screenshot(path=str(tmp_path / f"report-{name}-{width}.png"), full_page=True)
+        page.go_back()
