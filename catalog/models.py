@@ -178,6 +178,13 @@ class Product(TimeStampedModel):
     # Derived from the stock of the product or of its variants, and kept current by
     # catalog.services.products_refresh_availability, so listings filter on a plain column.
     is_in_stock = models.BooleanField(_("in stock"), default=False, editable=False, db_index=True)
+    # The published reviews' average and number, kept by the reviews app's moderation (through
+    # catalog.services.products_rating_set), so the page, the API and the structured data read
+    # two columns and the catalog never looks upwards at the reviews themselves.
+    rating_average = models.DecimalField(
+        _("rating"), max_digits=3, decimal_places=2, null=True, blank=True, editable=False
+    )
+    rating_count = models.PositiveIntegerField(_("reviews"), default=0, editable=False)
     related_products = models.ManyToManyField(
         "self", symmetrical=False, blank=True, verbose_name=_("related products")
     )
@@ -209,6 +216,11 @@ class Product(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="product_price_not_negative"),
             models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_not_negative"),
+            models.CheckConstraint(
+                condition=Q(rating_count=0, rating_average__isnull=True)
+                | Q(rating_count__gt=0, rating_average__gte=1, rating_average__lte=5),
+                name="product_rating_matches_count",
+            ),
         ]
 
     def __str__(self) -> str:

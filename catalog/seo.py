@@ -130,9 +130,10 @@ def _offer(request, *, product: Product, price, in_stock: bool, name: str = "", 
 
 
 def product_data(request, *, product: Product, images: list, variants: list, in_stock: bool,
-                 rating: tuple[float, int] | None = None) -> dict:
-    """schema.org Product with its offers: what a search result shows as price and availability.
-    `rating` is (average, count) once the product has published reviews."""
+                 extra: dict | None = None) -> dict:
+    """schema.org Product with its offers: what a search result shows as price and availability,
+    and its stars once the product has published reviews. `extra` holds the properties the page's
+    sections add (catalog.product_page: the reviews' "review" items)."""
     data = {
         "@context": SCHEMA,
         "@type": "Product",
@@ -149,10 +150,10 @@ def product_data(request, *, product: Product, images: list, variants: list, in_
     }
     if product.brand_id:
         data["brand"] = {"@type": "Brand", "name": product.brand.name}
-    if rating and rating[1]:
-        data["aggregateRating"] = {"@type": "AggregateRating", "ratingValue": f"{rating[0]:.1f}",
-                                   "reviewCount": rating[1], "bestRating": "5", "worstRating": "1"}
-    return data
+    if product.rating_count:
+        data["aggregateRating"] = {"@type": "AggregateRating", "ratingValue": f"{product.rating_average:.1f}",
+                                   "reviewCount": product.rating_count, "bestRating": "5", "worstRating": "1"}
+    return {**data, **(extra or {})}
 
 
 def organization_data(request) -> dict:

@@ -1,4 +1,6 @@
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import BooleanField, Case, CharField, Exists, F, OuterRef, QuerySet, Value, When
@@ -141,6 +143,24 @@ def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -
         after_commit(lambda: scopes_renew(scopes))
     stock_changed.send(sender=Product, product_ids=product_ids)
     return flipped
+
+
+@dataclass(frozen=True)
+class Rating:
+    average: Decimal | None  # None while nothing is published
+    count: int
+
+
+def products_rating_set(*, ratings: dict[int, Rating]) -> None:
+    """Store the products' published-review ratings, as the reviews app computed them inside its
+    own transaction, and renew the products' pages and cards after commit (their stars)."""
+    if not ratings:
+        return
+    for product_id, rating in ratings.items():
+        Product.objects.filter(pk=product_id).update(rating_average=rating.average, rating_count=rating.count)
+    slugs = Product.objects.filter(pk__in=ratings).values_list("slug", flat=True)
+    scopes = {*(product_scope(pk) for pk in ratings), *(product_page_scope(slug) for slug in slugs)}
+    after_commit(lambda: scopes_renew(scopes))
 
 
 def _scopes_showing(*, product_ids: list[int]) -> set[str]:

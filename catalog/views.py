@@ -24,6 +24,7 @@ from catalog.cache import (
 from catalog.cards import product_cards_by_id, product_cards_html
 from catalog.filters import SORT_CHOICES, ProductFilter
 from catalog.models import Product, RetiredSlug
+from catalog.product_page import product_page_sections_render
 from catalog.search import SUGGESTION_FROM_TOP, normalise_query, search_matches, search_suggestion
 from catalog.signals import product_viewed
 
@@ -132,9 +133,12 @@ def _product_page(request, *, slug: str):
     context = selectors.product_page(slug=slug)
     context["related_products"] = product_cards_html(context.pop("related_product_ids"))
     product = context["product"]
+    sections = product_page_sections_render(request, product=product)
+    context["sections"] = sections.html
     context["structured_data"] = [
         seo.product_data(request, product=product, images=list(product.images.all()),
-                         variants=context["variants"], in_stock=context["in_stock"]),
+                         variants=context["variants"], in_stock=context["in_stock"],
+                         extra=sections.structured_data),
         seo.breadcrumbs_data(request, crumbs=context["breadcrumbs"], last_name=product.name,
                              last_url=product.get_absolute_url()),
     ]

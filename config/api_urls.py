@@ -6,6 +6,7 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("catalog.api.urls")),
+    path("", include("reviews.api.urls")),
     path("", include("orders.api.urls")),
     path("", include("customers.api.urls")),
     path("staff/", include("orders.api.staff_urls")),

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "customers",
     "orders",
     "shipping",
+    "reviews",
     "marketing",
     "analytics",
     "integrations",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("account/orders/", include("orders.account.urls")),
     path("account/", include("customers.urls")),
     path("m/", include("marketing.urls")),
+    path("", include("reviews.urls")),
     path("", include("orders.urls")),
     path("", include("shipping.urls")),
 ]

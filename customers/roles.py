@@ -16,11 +16,14 @@ WAREHOUSE = "Warehouse"
 # Orders: view_order lets a role open the order list; change_order plus ownership (or
 # supervise_orders) lets it work an order; claim_orders shows the "new orders" banner;
 # ship_orders moves orders through packed and shipped. See orders/backoffice/access.py.
+# Reviews: the manager who talks to customers and the marketer who answers for the shop's
+# reputation both publish and reject them (moderate_review); the warehouse sees none.
 _ORDERS_READ = ("orders.view_order", "orders.view_orderline", "orders.view_orderstatuschange")
 
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     OWNER: (
-        "catalog.*", "customers.*", "orders.*", "marketing.*", "analytics.*", "integrations.*", "auth.view_group",
+        "catalog.*", "customers.*", "orders.*", "reviews.*", "marketing.*", "analytics.*", "integrations.*",
+        "auth.view_group",
     ),
     MANAGER: (
         "catalog.view_category", "catalog.view_brand",
@@ -34,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "orders.view_deliverymethod", "orders.view_pickuppoint", "orders.view_promocode",
         "marketing.view_outboundmessage",
         "marketing.view_managertask", "marketing.change_managertask",  # "My tasks"; change = mark done
+        "reviews.view_review", "reviews.moderate_review",
     ),
     MARKETER: (
         "catalog.view_category", "catalog.view_brand", "catalog.view_attribute",
@@ -44,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "customers.view_user", "customers.view_visit", "customers.view_productview",
         *_ORDERS_READ,
         "orders.view_promocode", "orders.add_promocode", "orders.change_promocode", "orders.view_promocodeuse",
+        "reviews.view_review", "reviews.moderate_review",
         "marketing.*",
         "analytics.view_marketing_reports", "analytics.view_marketingcost", "analytics.add_marketingcost",
         "analytics.change_marketingcost", "analytics.delete_marketingcost",

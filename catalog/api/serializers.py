@@ -66,11 +66,15 @@ class ProductSerializer(serializers.ModelSerializer):
     images = ProductImageSerializer(many=True, read_only=True)
     variants = ProductVariantSerializer(many=True, read_only=True, source="active_variants")
     url = serializers.SerializerMethodField(help_text="The storefront page of the product.")
+    rating_average = serializers.DecimalField(
+        max_digits=3, decimal_places=2, read_only=True, allow_null=True,
+        help_text="The average of the published reviews' stars (1–5), null while there are none.")
+    rating_count = serializers.IntegerField(read_only=True, help_text="How many reviews are published.")
 
     class Meta:
         model = Product
         fields = ("id", "name", "slug", "sku", "price", "old_price", "discount_percent", "in_stock", "brand",
-                  "category", "images", "variants", "url")
+                  "category", "images", "variants", "url", "rating_average", "rating_count")
 
     def get_url(self, product: Product) -> str:
         return self.context["request"].build_absolute_uri(product.get_absolute_url())

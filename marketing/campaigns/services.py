@@ -53,6 +53,7 @@ WEEK = datetime.timedelta(days=7)
 
 BUTTON = {
     Campaign.Kind.ABANDONED_CART: _("Return to your cart"),
+    Campaign.Kind.REVIEW_REQUEST: _("Write a review"),
 }
 DEFAULT_BUTTON = _("Go to the shop")
 

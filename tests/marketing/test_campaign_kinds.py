@@ -225,6 +225,21 @@ def test_review_is_asked_three_days_after_a_fast_delivery(django_capture_on_comm
     assert email.subject == "How do you like your purchase?"
 
 
+def test_review_request_links_to_the_review_forms_of_the_orders_products(django_capture_on_commit_callbacks, client):
+    campaign_on(Kind.REVIEW_REQUEST)
+    consent_given("anna@example.com")
+    order = _delivered(ordered_days_ago=5, delivered_days_ago=3.5)
+    product = order.lines.get().product
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    clicks = dict.fromkeys(re.findall(r"http://localhost:8000(/m/c/\S+/)", email.body))
+    targets = {client.get(click)["Location"].split("?")[0] for click in clicks}
+    assert targets == {f"http://localhost:8000/reviews/order/{order.number}/",
+                       f"http://localhost:8000/product/{product.slug}/review/"}
+
+
 def test_no_review_request_after_a_slow_delivery(django_capture_on_commit_callbacks):
     campaign_on(Kind.REVIEW_REQUEST)
     consent_given("anna@example.com")

@@ -8,6 +8,7 @@ birthday, this order's review request, this delivered line's "running out".
 
 import datetime
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 
 from django.db.models import (
@@ -24,6 +25,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Concat, Replace, TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -297,13 +299,20 @@ class ReviewRequest(_DeliveredOrderTrigger):
         for order_id, product_id in OrderLine.objects.filter(order_id__in=numbers).values_list("order_id",
                                                                                              "product_id"):
             lines[order_id].append(product_id)
+        slugs = dict(Product.objects.active().filter(pk__in={pk for ids in lines.values() for pk in ids})
+                     .values_list("pk", "slug"))
         contents = {}
         for entry in entries:
-            block = _products_block(lines.get(entry.subject_id, []))
-            if block:
+            ids = [pk for pk in dict.fromkeys(lines.get(entry.subject_id, [])) if pk in slugs]
+            block = _products_block(ids)
+            if len(block) == len(ids) and block:
+                # The button leads to the order's review page (every product with its form), each
+                # product to its own review form; signing in there proves who is writing.
                 contents[entry.pk] = Content(
                     values={"order_number": numbers[entry.subject_id], "product_name": block[0].name},
-                    link=f"{block[0].url}#reviews", products=block,
+                    link=absolute(reverse("reviews:order", args=[numbers[entry.subject_id]])),
+                    products=[replace(item, url=absolute(reverse("reviews:write", args=[slugs[pk]])))
+                              for pk, item in zip(ids, block, strict=True)],
                 )
         return contents
 
