@@ -441,3 +441,16 @@ def conditions_q(tree: dict, *, context: Context | None = None) -> Q:
             item, context)
         q = (q | part) if tree.get("match") == "any" and q else (q & part)
     return q
+
+
+def conditions_catalog() -> list[dict]:
+    """The registry as the admin editor draws it: each condition with its parameters, their
+    kinds and, for choices, the values with their names in the marketer's language."""
+    return [{
+        "field": condition.field, "label": str(condition.label),
+        "params": [{
+            "name": param.name, "kind": param.kind, "label": str(param.label),
+            **({"choices": [[value, str(label)] for value, label in param.choices()]} if param.choices else {}),
+            **({"model": param.model._meta.model_name} if param.model else {}),
+        } for param in condition.params],
+    } for condition in CONDITIONS.values()]
