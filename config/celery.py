@@ -40,6 +40,14 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Broadcasts: start those whose time has come, queue their recipients in batches (resumable),
+    # and write due messages within each channel's rate per minute. Overlapping runs share the
+    # work through row locks; the rate is one locked row per channel.
+    "marketing-broadcasts-advance": {
+        "task": "marketing.tasks.broadcasts_advance_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # A/B tests whose waiting time is up get their winner (once: a conditional UPDATE), and the
     # rest of the campaign's people get it from then on.
     "marketing-ab-tests-decide": {

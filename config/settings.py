@@ -430,6 +430,12 @@ MARKETING_CAP_PER_WEEK = env_int("MARKETING_CAP_PER_WEEK", 3)
 # within the shorter view-through window.
 CAMPAIGN_CLICK_WINDOW_DAYS = env_int("CAMPAIGN_CLICK_WINDOW_DAYS", 5)
 CAMPAIGN_VIEW_WINDOW_DAYS = env_int("CAMPAIGN_VIEW_WINDOW_DAYS", 1)
+# Broadcasts: how many messages each channel takes per minute until the shop sets its own rate
+# in the admin ("Sending rates"), and the local time a best-time broadcast sends at to someone
+# who has never opened or clicked (the seeds' morning e-mail window).
+BROADCAST_EMAILS_PER_MINUTE = env_int("BROADCAST_EMAILS_PER_MINUTE", 3000)
+BROADCAST_SMS_PER_MINUTE = env_int("BROADCAST_SMS_PER_MINUTE", 300)
+BROADCAST_DEFAULT_SEND_TIME = env_str("BROADCAST_DEFAULT_SEND_TIME", "09:00")
 
 # --- Online payments ------------------------------------------------------------------
 # The provider that takes card payments (orders/payments/). "test" is a pretend bank on the

@@ -196,5 +196,6 @@ class ManagerTaskAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+from marketing.broadcasts import admin as broadcasts_admin  # noqa: E402, F401  (registers the broadcast pages)
 from marketing.campaigns import admin as campaigns_admin  # noqa: E402, F401  (registers the campaign pages)
 from marketing.segments import admin as segments_admin  # noqa: E402, F401  (registers the segment pages)

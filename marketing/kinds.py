@@ -38,6 +38,8 @@ class MessageKind(models.TextChoices):
     CROSS_SELL = "cross_sell", _("Goes well with your order")
     BACK_IN_STOCK = "back_in_stock", _("Back in stock")
     PRICE_DROP = "price_drop", _("Price drop")
+    # A marketer's one-off message to a segment.
+    BROADCAST = "broadcast", _("Broadcast")
 
 
 _COMMON = frozenset({"shop_name", "customer_name"})
@@ -64,6 +66,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     MessageKind.CROSS_SELL: _CAMPAIGN | {"order_number"},
     MessageKind.BACK_IN_STOCK: _CAMPAIGN | {"product_name", "price"},
     MessageKind.PRICE_DROP: _CAMPAIGN | {"product_name", "price", "old_price"},
+    MessageKind.BROADCAST: _CAMPAIGN,
 }
 
 # Messages the customer needs to receive their order: sent without marketing consent.
@@ -80,8 +83,11 @@ TRANSACTIONAL_KINDS = frozenset(
 )
 
 
-# Every kind a campaign can be triggered by; all of them are marketing.
-TRIGGER_KINDS = tuple(kind for kind in MessageKind if kind not in TRANSACTIONAL_KINDS)
+# Every kind a campaign can be triggered by; all of them are marketing (and so is a broadcast,
+# which the marketer starts by hand).
+TRIGGER_KINDS = tuple(
+    kind for kind in MessageKind if kind not in TRANSACTIONAL_KINDS and kind != MessageKind.BROADCAST
+)
 
 
 def is_marketing(kind: str) -> bool:

@@ -221,6 +221,7 @@ class ManagerTask(TimeStampedModel):
 
 # Campaign models live in their own modules; importing them here registers them with the app.
 from marketing.abtests.models import ABTest, ABVariant  # noqa: E402
+from marketing.broadcasts.models import Broadcast, ChannelThrottle  # noqa: E402
 from marketing.campaigns.models import (  # noqa: E402
     Campaign,
     CampaignConversion,
@@ -233,8 +234,8 @@ from marketing.campaigns.models import (  # noqa: E402
 from marketing.segments.models import Segment  # noqa: E402
 
 __all__ = [
-    "ABTest", "ABVariant",
+    "ABTest", "ABVariant", "Broadcast",
     "Campaign", "CampaignConversion", "CampaignEntry", "CampaignEvent", "CampaignMessage", "CampaignStep",
-    "CampaignText",
+    "CampaignText", "ChannelThrottle",
     "DeliveryAttempt", "ManagerTask", "MessageTemplate", "OutboundMessage", "Segment",
 ]

@@ -6,6 +6,7 @@ from django.db import OperationalError as DatabaseError
 from kombu.exceptions import OperationalError as BrokerError
 
 from marketing.abtests.services import ab_tests_decide_due
+from marketing.broadcasts.services import broadcasts_advance
 from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
 from marketing.manager_tasks import manager_tasks_open_for_uncollected_parcels
 from marketing.services import message_send, messages_sweep
@@ -60,3 +61,8 @@ def campaign_entries_dispatch_task(max_batches: int = 20) -> dict[str, int]:
 @shared_task(acks_late=True, **_RETRY)
 def ab_tests_decide_due_task() -> int:
     return ab_tests_decide_due()
+
+
+@shared_task(acks_late=True, **_RETRY)
+def broadcasts_advance_task() -> dict[str, int]:
+    return dict(broadcasts_advance())

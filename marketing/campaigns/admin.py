@@ -21,6 +21,7 @@ from marketing.abtests.stats import ab_test_stats
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignStep, CampaignText
 from marketing.campaigns.services import PreviewUnavailable, campaign_preview, campaign_test_send
 from marketing.campaigns.stats import campaign_stats
+from marketing.kinds import MessageKind
 
 # The e-mail is shown as mail clients show it: its own inline styles, pictures from anywhere,
 # no scripts at all. Only this frame gets the policy; the admin page keeps the shop's.
@@ -92,6 +93,10 @@ class CampaignAdmin(admin.ModelAdmin):
         return render_to_string("admin/marketing/campaign/statistics.html", {
             "stats": stats, "ab_statistics": ab_test_statistics(campaign),
         })
+
+    def get_queryset(self, request):
+        # Broadcasts are campaigns too (their statistics are counted the same way), on their own page.
+        return super().get_queryset(request).exclude(kind=MessageKind.BROADCAST)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

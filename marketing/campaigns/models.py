@@ -165,6 +165,8 @@ class CampaignEntry(models.Model):
         DONE = "done", _("All steps sent")
         HELD_OUT = "held_out", _("Holdout: gets nothing")
         STOPPED = "stopped", _("Stopped")
+        # A broadcast's recipient whose message is not written yet (its sender takes it in turn).
+        QUEUED = "queued", _("Queued")
 
     # No index of its own: the unique (campaign, cause) key serves every lookup by campaign, and
     # one index fewer to maintain speeds the scans' bulk inserts.
@@ -203,6 +205,8 @@ class CampaignEntry(models.Model):
             models.Index(fields=("due_at",), condition=Q(status="waiting"), name="campaign_entry_waiting_due"),
             models.Index(fields=("person", "campaign"), name="campaign_entry_person"),
             models.Index(fields=("subject_id",), condition=Q(status="waiting"), name="campaign_entry_waiting_subject"),
+            # A broadcast's sender takes its queued recipients in due order.
+            models.Index(fields=("campaign", "due_at"), condition=Q(status="queued"), name="campaign_entry_queued_due"),
         ]
 
     def __str__(self) -> str:

@@ -142,7 +142,11 @@ def _entries_insert(campaign: Campaign, found: QuerySet, *, first_delay: datetim
 
 
 @dataclass
-class _Outgoing:
+class Outgoing:
+    """A message about to be written: whose entry, which campaign's step, by which channel, to
+    which address. Trigger campaigns and broadcasts both write theirs through the cap and
+    `outgoing_write`."""
+
     entry: CampaignEntry
     campaign: Campaign
     step: CampaignStep
@@ -178,8 +182,8 @@ def campaign_entries_dispatch(*, now: datetime.datetime | None = None, batch_siz
         outgoing = []
         for campaign_id, group in by_campaign.items():
             outgoing += _decide(campaigns[campaign_id], group, now=now, counts=counts)
-        outgoing = _within_cap(outgoing, now=now, counts=counts)
-        message_ids = _messages_write(outgoing, now=now, counts=counts)
+        outgoing = outgoing_within_cap(outgoing, now=now, counts=counts)
+        message_ids = outgoing_write(outgoing, now=now, counts=counts)
         CampaignEntry.objects.bulk_update(entries, ["status", "next_step", "due_at", "decided_at", "note"])
         after_commit(lambda: [message_send_schedule(message_id=pk) for pk in message_ids])
     return counts
@@ -195,7 +199,7 @@ def _postpone(entry: CampaignEntry, until: datetime.datetime, counts: Counter, o
     counts[outcome] += 1
 
 
-def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Counter) -> list[_Outgoing]:
+def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Counter) -> list[Outgoing]:
     if not campaign.is_running(now):
         for entry in entries:
             _stop(entry, gettext("The campaign is off."), counts, "campaign_off")
@@ -244,13 +248,14 @@ def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Co
                 entry.status, entry.note = Status.HELD_OUT, gettext("In the holdout group.")
                 counts["held_out"] += 1
                 continue
-        outgoing.append(_Outgoing(entry, campaign, step, channel, _address(entry, channel)))
+        outgoing.append(Outgoing(entry, campaign, step, channel, _address(entry, channel)))
     return outgoing
 
 
 def _customers(entries: list[CampaignEntry]) -> dict[int, User]:
-    """The entries' accounts with what the engine reads of them (the time zone), in one query."""
-    return User.objects.only("pk", "timezone").in_bulk({entry.user_id for entry in entries if entry.user_id})
+    """The entries' accounts with what the engine reads of them (time zone, language), in one query."""
+    people = {entry.user_id for entry in entries if entry.user_id}
+    return User.objects.only("pk", "timezone", "language").in_bulk(people)
 
 
 def _address(entry: CampaignEntry, channel: str) -> str:
@@ -284,7 +289,7 @@ def _lock_people(people: list[str]) -> None:
         )
 
 
-def _within_cap(outgoing: list[_Outgoing], *, now, counts: Counter) -> list[_Outgoing]:
+def outgoing_within_cap(outgoing: list[Outgoing], *, now, counts: Counter) -> list[Outgoing]:
     """Keep what the frequency cap allows; the rest waits for the person's next free slot
     (and is dropped then if its cause has gone meanwhile)."""
     people = [item.entry.person for item in outgoing]
@@ -312,28 +317,30 @@ def _within_cap(outgoing: list[_Outgoing], *, now, counts: Counter) -> list[_Out
     return allowed
 
 
-def _messages_write(outgoing: list[_Outgoing], *, now, counts: Counter) -> list[int]:
+def outgoing_write(outgoing: list[Outgoing], *, now, counts: Counter) -> list[int]:
     """Render each allowed step and write it to the outbox with its campaign row; returns the
     outbox ids to send after commit."""
     language = settings.LANGUAGE_CODE[:2]
     contents: dict[int, Content] = {}
     customers = _customers([item.entry for item in outgoing])
-    by_campaign: dict[int, list[_Outgoing]] = defaultdict(list)
+    by_campaign: dict[int, list[Outgoing]] = defaultdict(list)
     for item in outgoing:
         by_campaign[item.campaign.pk].append(item)
     for items in by_campaign.values():
         campaign = items[0].campaign
         contents.update(TRIGGERS[campaign.kind].contents([item.entry for item in items], language=language))
 
-    rows: list[tuple[_Outgoing, OutboundMessage, CampaignMessage, PromoCode | None]] = []
+    rows: list[tuple[Outgoing, OutboundMessage, CampaignMessage, PromoCode | None]] = []
     for item in outgoing:
         if item.entry.pk not in contents:
             _stop(item.entry, gettext("The cart can no longer be ordered."), counts, "cause_gone")
             continue
+        customer = customers.get(item.entry.user_id)
         try:
+            # In the customer's language when the shop knows it (and the text exists in it).
             rows.append(_message_render(
-                item, contents[item.entry.pk], language=language, now=now,
-                zone=customer_time_zone(user=customers.get(item.entry.user_id)),
+                item, contents[item.entry.pk], language=(customer and customer.language) or language, now=now,
+                zone=customer_time_zone(user=customer),
             ))
         except (TemplateTextError, RecipientInvalid, TypeError) as error:
             logger.warning("Campaign entry %s not sendable: %s", item.entry.pk, error)
@@ -376,7 +383,7 @@ def _promo_code(campaign: Campaign, *, now) -> PromoCode:
     )
 
 
-def _message_render(item: _Outgoing, content: Content, *, language: str, now, zone: ZoneInfo):
+def _message_render(item: Outgoing, content: Content, *, language: str, now, zone: ZoneInfo):
     campaign, entry, step = item.campaign, item.entry, item.step
     text = _text_for(campaign, step.position, language)
     # An A/B test varies the first message of a sequence; blank fields of a variant keep the text.
@@ -465,7 +472,7 @@ def campaign_preview(*, campaign: Campaign, customer: User, step: int = 1) -> Ou
     if step_row is None:
         raise PreviewUnavailable(gettext("The campaign has no such step."))
     channel = Channel.SMS if step_row.channel == CampaignStep.Channel.SMS else Channel.EMAIL
-    item = _Outgoing(entry, campaign, step_row, channel, _address(entry, channel))
+    item = Outgoing(entry, campaign, step_row, channel, _address(entry, channel))
     try:
         _item, message, _campaign_message, _promo = _message_render(
             item, content, language=settings.LANGUAGE_CODE[:2], now=now, zone=customer_time_zone(user=customer)

@@ -11,6 +11,7 @@ from marketing.campaigns.triggers.base import (
     person_of,
     person_sql,
 )
+from marketing.campaigns.triggers.broadcast import BroadcastMessage
 from marketing.campaigns.triggers.cart import AbandonedCart
 from marketing.campaigns.triggers.others import (
     Birthday,
@@ -26,7 +27,7 @@ from marketing.campaigns.triggers.others import (
 TRIGGERS: dict[str, Trigger] = {
     trigger.kind: trigger
     for trigger in (AbandonedCart(), Welcome(), Birthday(), Reactivation(), BrowseAbandonment(), CrossSell(),
-                    ReviewRequest(), Replenishment(), LoyaltyThreshold())
+                    ReviewRequest(), Replenishment(), LoyaltyThreshold(), BroadcastMessage())
 }
 
 __all__ = [
