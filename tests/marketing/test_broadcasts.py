@@ -370,3 +370,16 @@ def test_consent_withdrawn_after_queueing_is_respected(django_capture_on_commit_
 
     assert sorted(email.to[0] for email in mail.outbox) == sorted(user.email for user in people[1:])
     assert broadcast_progress(broadcast=broadcast).skipped == 1
+
+
+def test_each_recipient_reads_it_in_their_language_when_the_text_exists(django_capture_on_commit_callbacks):
+    russian, unknown = customers(1)[0], customers(1)[0]
+    russian.language = "ru"
+    russian.save(update_fields=["language"])
+    _started(broadcast_draft(city_segment()))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcasts_advance()
+
+    subjects = {email.to[0]: email.subject for email in mail.outbox}
+    assert subjects == {russian.email: "Распродажа до −50%", unknown.email: "Sale: up to 50% off"}
