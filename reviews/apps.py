@@ -12,3 +12,6 @@ class ReviewsConfig(AppConfig):
 
     name = "reviews"
     verbose_name = _("Reviews")
+
+    def ready(self) -> None:
+        from reviews import receivers  # noqa: F401

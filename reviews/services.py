@@ -84,7 +84,20 @@ def reviews_moderate(*, review_ids: Iterable[int], status: str, moderator: User)
     product_ids = sorted(set(changing.values_list("product_id", flat=True)))
     if not product_ids:
         return 0
-    list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk").values_list("pk"))
+    _products_lock(product_ids)
     changed = changing.update(status=status, moderated_by=moderator, moderated_at=timezone.now())
     products_rating_set(ratings=products_rating(product_ids=product_ids))
     return changed
+
+
+@transaction.atomic
+def products_rating_refresh(*, product_ids: Iterable[int]) -> None:
+    """Recompute the products' ratings from their published reviews, under the products' locks
+    (published reviews that disappear with a deleted account, for one)."""
+    product_ids = sorted(set(product_ids))
+    _products_lock(product_ids)
+    products_rating_set(ratings=products_rating(product_ids=product_ids))
+
+
+def _products_lock(product_ids: list[int]) -> None:
+    list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk").values_list("pk"))

@@ -266,3 +266,18 @@ def test_the_history_gives_parcels_their_delivery_times_and_cancellations_their_
     assert hours and min(hours) > 0 and all(change.created_at < day_start(shop_today()) for change in delivered)
     reasons = set(OrderStatusChange.objects.filter(to_status=Order.Status.CANCELLED).values_list("comment", flat=True))
     assert reasons and "" not in reasons
+
+
+def test_the_history_leaves_published_reviews_by_customers_who_received_the_products(settings):
+    from reviews.models import Review
+    from reviews.selectors import review_purchase_order
+
+    settings.DEBUG = True
+
+    output = seed(history_days=20, orders=200)
+
+    published = Review.objects.filter(status=Review.Status.PUBLISHED).select_related("user", "product")
+    assert "Reviews of delivered orders:" in output and published.count() >= 5
+    assert all(review_purchase_order(user=review.user, product=review.product) for review in published)
+    rated = Product.objects.filter(rating_count__gt=0)
+    assert sum(rated.values_list("rating_count", flat=True)) == published.count()

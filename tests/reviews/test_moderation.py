@@ -141,3 +141,23 @@ def test_the_moderation_queue_shows_waiting_reviews_first(client, kettle):
 
     assert page.index("Ранний отзыв") < page.index("Поздний отзыв")
     assert waiting.status == Review.Status.PENDING
+
+
+def test_a_published_review_deleted_with_its_authors_account_leaves_the_rating(kettle):
+    manager = staff_user(MANAGER)
+    kept, leaving = review_by_buyer(kettle, rating=5), review_by_buyer(kettle, rating=1)
+    reviews_moderate(review_ids=[kept.pk, leaving.pk], status=Review.Status.PUBLISHED, moderator=manager)
+
+    leaving.user.delete()
+
+    assert _rating(kettle) == (Decimal("5.00"), 1)
+
+
+def test_the_customers_data_export_includes_their_reviews(kettle, buyer):
+    from customers.selectors import personal_data_export
+
+    review_by_buyer(kettle, user=buyer, rating=4)
+
+    [exported] = personal_data_export(user=buyer)["reviews"]
+
+    assert (exported["product"], exported["rating"], exported["status"]) == (kettle.name, 4, "pending")

@@ -15,6 +15,7 @@ from catalog.demo import demo_catalog_create, demo_products_exist
 from customers.demo import CUSTOMER_EMAIL_DOMAIN, demo_customers_create, demo_staff_ensure, demo_staff_existing
 from marketing.demo import demo_campaigns_start
 from orders.demo import demo_delivery_create, demo_promo_codes_create
+from reviews.demo import demo_reviews_create
 
 
 class Command(BaseCommand):
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 history = demo_history_create(days=days, orders=options["orders"] or 8 * days,
                                               seed=options["seed"], on_progress=_updater(bar))
             self.stdout.write(f"History: {history.days} days, {history.visits} visits, {history.orders} orders added.")
+            self.stdout.write(f"Reviews of delivered orders: {demo_reviews_create(seed=options['seed'])} added.")
         self._print_staff(staff)
 
     def _print_staff(self, accounts) -> None:
