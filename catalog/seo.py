@@ -20,7 +20,16 @@ PAGING_PARAMS = frozenset({"page", "per_page"})
 INDEXABLE_FILTER_PREFIXES = ("brand", "a_")
 
 
-class CategorySitemap(Sitemap):
+class StorefrontSitemap(Sitemap):
+    """Each page in every language the shop speaks, each naming the others (hreflang), the shop's
+    own language as the default for everyone else."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class CategorySitemap(StorefrontSitemap):
     changefreq = "daily"
     priority = 0.6
 
@@ -31,7 +40,7 @@ class CategorySitemap(Sitemap):
         return getattr(category, "updated_at", None)
 
 
-class ProductSitemap(Sitemap):
+class ProductSitemap(StorefrontSitemap):
     changefreq = "daily"
     priority = 0.8
 
@@ -42,7 +51,7 @@ class ProductSitemap(Sitemap):
         return product.updated_at
 
 
-class StaticPageSitemap(Sitemap):
+class StaticPageSitemap(StorefrontSitemap):
     changefreq = "weekly"
     priority = 1.0
 

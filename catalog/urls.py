@@ -10,7 +10,4 @@ urlpatterns = [
     path("catalog/<slug:slug>/", views.category, name="category"),
     path("product/<slug:slug>/", views.product, name="product"),
     path("search/", views.search, name="search"),
-    path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", views.sitemap_index, name="sitemap"),
-    path("sitemap-<section>.xml", views.sitemap_section, name="sitemap_section"),
 ]

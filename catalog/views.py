@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -183,12 +183,23 @@ def _moved_or_gone(request, *, slug: str):
     }, status=410)
 
 
+SHOPPER_ONLY_PAGES = ("orders:cart", "orders:checkout", "catalog:search", "customers:account")
+
+
+def _shopper_only_paths() -> list[str]:
+    """A shopper's own pages and search results, in every language's address."""
+    paths = []
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            paths += [reverse(name) for name in SHOPPER_ONLY_PAGES]
+    return list(dict.fromkeys(paths))
+
+
 @require_GET
 def robots_txt(request):
     lines = [
         "User-agent: *",
-        *(f"Disallow: {reverse(name)}" for name in ("orders:cart", "orders:checkout", "catalog:search")),
-        "Disallow: /account/",
+        *(f"Disallow: {path}" for path in _shopper_only_paths()),
         "Disallow: /admin/",
         "Disallow: /api/",
         "Disallow: /m/",
@@ -197,14 +208,14 @@ def robots_txt(request):
         "Disallow: /*?*per_page=",
         "Disallow: /*?*&",
         "",
-        f"Sitemap: {request.build_absolute_uri(reverse('catalog:sitemap'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('seo:sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @storefront_page_cache(scopes=lambda: ())
 def sitemap_index(request):
-    return sitemap_views.index(request, sitemaps=seo.SITEMAPS, sitemap_url_name="catalog:sitemap_section")
+    return sitemap_views.index(request, sitemaps=seo.SITEMAPS, sitemap_url_name="seo:sitemap_section")
 
 
 @storefront_page_cache(scopes=lambda section: ())

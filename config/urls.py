@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.i18n import set_language
@@ -11,9 +12,18 @@ from core.csrf import cross_origin_protected
 admin.site.site_header = settings.STORE_NAME
 admin.site.site_title = settings.STORE_NAME
 
-urlpatterns = [
-    # The storefront first: most requests are for it, and patterns are tried in order.
+# The shoppers' pages name their language in the address (core/languages.py): /en/… in English,
+# no prefix in the shop's own language. The storefront first: most requests are for it.
+urlpatterns = i18n_patterns(
     path("", include("catalog.urls")),
+    path("account/orders/", include("orders.account.urls")),
+    path("account/", include("customers.urls")),
+    path("", include("orders.urls")),
+    path("", include("shipping.urls")),
+    path("", include("reviews.urls")),
+    prefix_default_language=False,
+) + [
+    path("", include("catalog.seo_urls")),
     path("feeds/", include("integrations.urls")),
     # The owner's landing page is the dashboard; the admin's own index stays for everyone else.
     path("admin/", admin.site.admin_view(admin_home)),
@@ -23,12 +33,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("account/orders/", include("orders.account.urls")),
-    path("account/", include("customers.urls")),
     path("m/", include("marketing.urls")),
-    path("", include("reviews.urls")),
-    path("", include("orders.urls")),
-    path("", include("shipping.urls")),
 ]
 
 if settings.SERVE_MEDIA:

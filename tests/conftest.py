@@ -2,6 +2,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
+from django.dispatch import receiver
+from django.test.signals import setting_changed
+from django.urls import clear_url_caches
 
 from config.celery import app as celery_app
 
@@ -17,6 +20,14 @@ def _isolated_cache_and_media(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
+
+
+@receiver(setting_changed)
+def _addresses_follow_the_shops_language(*, setting, **kwargs):
+    # Which language goes without an address prefix is the shop's language (config/urls.py); the URL
+    # resolver remembers its addresses per language, so a test that changes it starts afresh.
+    if setting == "LANGUAGE_CODE":
+        clear_url_caches()
 
 
 @pytest.fixture(autouse=True)

@@ -59,22 +59,53 @@ def test_sitemap_gives_each_product_its_last_change_date(client):
 
 
 def test_sitemap_splits_into_pages_above_its_limit(client, monkeypatch):
-    monkeypatch.setattr(seo.ProductSitemap, "limit", 2)
-    ProductFactory.create_batch(3)
+    monkeypatch.setattr(seo.ProductSitemap, "limit", 4)
+    ProductFactory.create_batch(3)  # six addresses: each product in Russian and in English
 
     index = sitemap_locations(client, "/sitemap.xml")
 
     assert "http://testserver/sitemap-products.xml" in index
     assert "http://testserver/sitemap-products.xml?p=2" in index
-    assert len(sitemap_locations(client, "/sitemap-products.xml?p=2")) == 1
+    assert len(sitemap_locations(client, "/sitemap-products.xml?p=2")) == 2
 
 
-def test_robots_txt_keeps_crawlers_out_of_private_and_endless_pages_and_names_the_sitemap(client):
+def test_sitemap_lists_each_product_in_both_languages_each_naming_the_other(client, settings):
+    settings.LANGUAGE_CODE = "ru"
+    product = ProductFactory(slug="shampoo")
+
+    response = client.get("/sitemap-products.xml")
+
+    entries = ET.fromstring(response.content).findall(".//s:url", SITEMAP_NS)  # noqa: S314
+    by_address = {entry.find("s:loc", SITEMAP_NS).text: {
+        link.get("hreflang"): link.get("href") for link in entry.iterfind("{http://www.w3.org/1999/xhtml}link")}
+        for entry in entries}
+    alternates = {"ru": "http://testserver/product/shampoo/", "en": "http://testserver/en/product/shampoo/",
+                  "x-default": "http://testserver/product/shampoo/"}
+    assert by_address == {"http://testserver/product/shampoo/": alternates,
+                          "http://testserver/en/product/shampoo/": alternates}
+    assert product.slug == "shampoo"
+
+
+def test_a_product_page_names_its_other_language_for_search_engines(client, settings):
+    settings.LANGUAGE_CODE = "ru"
+    ProductFactory(slug="shampoo")
+
+    page = client.get("/en/product/shampoo/").content.decode()
+
+    assert '<link rel="alternate" hreflang="ru" href="http://testserver/product/shampoo/">' in page
+    assert '<link rel="alternate" hreflang="en" href="http://testserver/en/product/shampoo/">' in page
+    assert '<link rel="alternate" hreflang="x-default" href="http://testserver/product/shampoo/">' in page
+    assert '<link rel="canonical" href="http://testserver/en/product/shampoo/">' in page
+
+
+def test_robots_txt_keeps_crawlers_out_of_private_and_endless_pages_and_names_the_sitemap(client, settings):
+    settings.LANGUAGE_CODE = "ru"
     response = client.get("/robots.txt")
 
     lines = response.content.decode().splitlines()
     assert response["Content-Type"].startswith("text/plain")
     for rule in ("Disallow: /cart/", "Disallow: /checkout/", "Disallow: /account/", "Disallow: /search/",
+                 "Disallow: /en/cart/", "Disallow: /en/checkout/", "Disallow: /en/account/", "Disallow: /en/search/",
                  "Disallow: /*?*sort=", "Disallow: /*?*&"):
         assert rule in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines

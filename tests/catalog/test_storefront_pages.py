@@ -255,11 +255,24 @@ def test_language_switcher_switches_the_store_to_russian(client):
     assert response.redirect_chain[-1][0] == category.get_absolute_url()
 
 
-def test_english_is_shown_when_english_is_chosen(client):
+def test_choosing_english_leads_to_the_pages_english_address(client, settings):
+    settings.LANGUAGE_CODE = "ru"
     CategoryFactory(slug="care")
-    client.cookies["django_language"] = "en"
 
-    assert 'lang="en"' in html(client.get("/catalog/care/"))
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/catalog/care/"}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/en/catalog/care/"
+    assert 'lang="en"' in html(response)
+
+
+def test_a_storefront_address_speaks_its_own_language_whatever_the_browser_prefers(client, settings):
+    settings.LANGUAGE_CODE = "ru"
+    CategoryFactory(slug="care")
+
+    russian = html(client.get("/catalog/care/", HTTP_ACCEPT_LANGUAGE="en"))
+    english = html(client.get("/en/catalog/care/", HTTP_ACCEPT_LANGUAGE="ru"))
+
+    assert ('lang="ru"' in russian, 'lang="en"' in english) == (True, True)
 
 
 def test_catalog_root_lists_products_of_every_category(client):

@@ -130,3 +130,12 @@ def test_back_office_sign_in_speaks_russian(client, russian):
     page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
 
     assert "Пароль" in page
+
+
+@pytest.mark.django_db
+def test_back_office_speaks_the_language_the_manager_chose_at_the_same_address(client):
+    client.cookies["django_language"] = "en"
+
+    page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert 'lang="en"' in page

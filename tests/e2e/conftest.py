@@ -93,8 +93,10 @@ WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "he
 
 
 @pytest.fixture(params=list(WIDTHS))
-def shopper_page(request, browser, live_server):
-    """A shopper's tab (own cookies, Russian like the shop) on a phone and on a desktop screen."""
+def shopper_page(request, browser, live_server, settings):
+    """A shopper's tab (own cookies) on a phone and on a desktop screen, in a shop that speaks Russian
+    as shipped: its addresses without a language prefix are Russian pages."""
+    settings.LANGUAGE_CODE = "ru"
     context = browser.new_context(locale="ru-RU", base_url=live_server.url, viewport=WIDTHS[request.param])
     context.set_default_timeout(15_000)
     page = context.new_page()

@@ -1,0 +1,54 @@
+"""Which language a page speaks, and where its other languages live.
+
+The shoppers' pages carry their language in the address: none for the shop's own language
+(/product/shampoo/), a prefix for the others (/en/product/shampoo/), so that search engines index
+each language at an address of its own and can be told of the others (hreflang). Every other
+address (the admin, the API, links in messages) speaks the language the person chose with the
+language switch, or else their browser's, as one address serves everyone there."""
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.urls import LocalePrefixPattern, Resolver404, URLResolver, get_resolver, translate_url
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+def speaks_by_address(path: str) -> bool:
+    """Is this one of the pages whose address names its language (config/urls.py's i18n_patterns)?"""
+    if translation.get_language_from_path(path):
+        return True
+    with translation.override(settings.LANGUAGE_CODE):  # an address without a prefix is the shop's language
+        for pattern in get_resolver().url_patterns:
+            if isinstance(pattern, URLResolver) and isinstance(pattern.pattern, LocalePrefixPattern):
+                try:
+                    pattern.resolve(path.lstrip("/"))
+                except Resolver404:
+                    continue
+                return True
+    return False
+
+
+def language_versions(path: str) -> dict[str, str]:
+    """The same page in every language the shop speaks, by language code; none for a page whose
+    address does not name its language."""
+    if not speaks_by_address(path.split("?", 1)[0]):
+        return {}
+    return {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
+
+
+class AddressOrChoiceLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware speaks the shop's language on every address without a language
+    prefix once some addresses have one; here that holds only for the shoppers' pages."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        request.language_by_choice = not speaks_by_address(request.path_info)
+        if request.language_by_choice:
+            translation.activate(translation.get_language_from_request(request))
+            request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if getattr(request, "language_by_choice", False):
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
