@@ -2,12 +2,12 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.i18n import set_language
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from analytics.views import admin_home, dashboard
 from core.csrf import cross_origin_protected
+from core.languages import language_switch
 
 admin.site.site_header = settings.STORE_NAME
 admin.site.site_title = settings.STORE_NAME
@@ -29,7 +29,7 @@ urlpatterns = i18n_patterns(
     path("admin/", admin.site.admin_view(admin_home)),
     path("admin/analytics/dashboard/", admin.site.admin_view(dashboard), name="analytics_dashboard"),
     path("admin/", admin.site.urls),
-    path("i18n/setlang/", cross_origin_protected(set_language), name="set_language"),
+    path("i18n/setlang/", cross_origin_protected(language_switch), name="set_language"),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -6,11 +6,14 @@ each language at an address of its own and can be told of the others (hreflang).
 address (the admin, the API, links in messages) speaks the language the person chose with the
 language switch, or else their browser's, as one address serves everyone there."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.urls import LocalePrefixPattern, Resolver404, URLResolver, get_resolver, translate_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.views.i18n import set_language
 
 
 def speaks_by_address(path: str) -> bool:
@@ -34,6 +37,15 @@ def language_versions(path: str) -> dict[str, str]:
     if not speaks_by_address(path.split("?", 1)[0]):
         return {}
     return {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
+
+
+def language_switch(request):
+    """Django's set_language, which leads to the page's address in the chosen language. It finds the
+    page under the language that page is in (its prefix, or none for the shop's language), not the
+    switching person's current one, which may differ: a browser asking for English on a Russian page."""
+    next_path = urlsplit(request.POST.get("next") or request.GET.get("next") or "").path
+    with translation.override(translation.get_language_from_path(next_path) or settings.LANGUAGE_CODE):
+        return set_language(request)
 
 
 class AddressOrChoiceLocaleMiddleware(LocaleMiddleware):

@@ -292,3 +292,13 @@ def test_search_results_have_pages(client):
 
     assert page.count('class="product-card-name"') == 1
     assert 'rel="prev" href="?q=%D1%88%D0%B0%D0%BC%D0%BF%D1%83%D0%BD%D1%8C&amp;per_page=12&amp;page=1"' in page
+
+
+def test_a_browser_asking_for_english_switches_a_russian_page_to_its_english_address(client, settings):
+    settings.LANGUAGE_CODE = "ru"
+    CategoryFactory(slug="care")
+
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/catalog/care/"},
+                           headers={"accept-language": "en"})
+
+    assert response["Location"] == "/en/catalog/care/"

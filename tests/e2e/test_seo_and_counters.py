@@ -87,3 +87,18 @@ def told(page, action: str, *, tries: int = 50) -> dict:
             return entry["ecommerce"][action]
         page.wait_for_timeout(100)
     raise AssertionError(f"the data layer never got {action!r}")
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_switching_to_english_opens_the_products_english_address_which_names_the_russian_one(product_page, settings,
+                                                                                             width):
+    settings.LANGUAGE_CODE = "ru"
+    product = ProductImageFactory(product__slug="shampoo").product
+    page = product_page(product.get_absolute_url(), width=width)
+
+    page.locator(".language-switcher button[value=en]").click()
+    page.wait_for_url("**/en/product/shampoo/")
+
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator('link[hreflang="ru"]').get_attribute("href").endswith("/product/shampoo/")
+    assert "/en/" not in page.locator('link[hreflang="ru"]').get_attribute("href")
