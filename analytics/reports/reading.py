@@ -27,7 +27,7 @@ from analytics.models import (
 )
 from analytics.periods import Period, shop_today
 from analytics.reports.figures import ADDITIVE, Figures
-from analytics.rollups import DayRows, day_rows_compute, first_day_with_data
+from analytics.rollups import PART_OF, DayRows, day_part_compute, first_day_with_data
 
 # Today's rows are cached pickled: a release that changes what a day keeps reads none of the
 # previous release's rows (their missing fields would be read from the database).
@@ -48,7 +48,7 @@ class FiguresReader:
     def __init__(self, *, attribution: str, today: date | None = None) -> None:
         self.attribution = attribution
         self.today = today or shop_today()
-        self._live: dict[date, DayRows] = {}
+        self._live: dict[date, LiveDay] = {}
         self._splits: dict[Period, tuple[list[date], list[date]]] = {}
 
     def figures(self, period: Period, *, by: tuple[str, ...] = (), **filters) -> dict[tuple, Figures]:
@@ -94,32 +94,18 @@ class FiguresReader:
             self._first = first_day_with_data()
         return self._first
 
-    def _day_rows(self, day: date) -> DayRows:
+    def _day_rows(self, day: date) -> "LiveDay":
         if day not in self._live:
-            self._live[day] = self._today_rows() if day == self.today else day_rows_compute(day)
+            self._live[day] = LiveDay(day, shared=day == self.today)
         return self._live[day]
-
-    def _today_rows(self) -> DayRows:
-        """Today, computed live, is kept for ANALYTICS_TODAY_SECONDS in the cache: an owner
-        flipping between reports (or ten of them at once) costs one computation a minute, not one
-        per page."""
-        seconds = settings.ANALYTICS_TODAY_SECONDS
-        if not seconds:
-            return day_rows_compute(self.today)
-        key = f"analytics:today:{ROWS_SHAPE}:{self.today.isoformat()}"
-        rows = cache.get(key)
-        if rows is None:
-            rows = day_rows_compute(self.today)
-            cache.set(key, rows, seconds)
-        return rows
 
     def _live_rows(self, day: date) -> list[ChannelDay]:
         return [row for row in self._day_rows(day).channels if row.attribution == self.attribution]
 
-    def summed(self, period: Period, *, model, rows: Callable[[DayRows], list], keys: tuple[str, ...],
+    def summed(self, period: Period, *, model, rows: Callable[["LiveDay"], list], keys: tuple[str, ...],
                fields: tuple[str, ...], **filters) -> dict[tuple, dict]:
         """{(values of `keys`...): {field: sum}} of one rollup table over the period: the stored
-        days summed by the database, the live days' rows (`rows` picks them from a DayRows) added."""
+        days summed by the database, the live days' rows (`rows` picks them from a LiveDay) added."""
         stored, live = self._split(period)
         result: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(fields, 0))
         if stored:
@@ -132,7 +118,7 @@ class FiguresReader:
                     _add(result[tuple(getattr(row, key) for key in keys)], vars(row), fields)
         return dict(result)
 
-    def merged(self, period: Period, *, model, rows: Callable[[DayRows], list], key: str, fields: tuple[str, ...],
+    def merged(self, period: Period, *, model, rows: Callable[["LiveDay"], list], key: str, fields: tuple[str, ...],
                histograms: tuple[str, ...]) -> dict:
         """{key value: one unsaved row of `model` with `fields` summed and `histograms` merged}:
         for rollups whose waits are kept as histograms, which the database cannot add up."""
@@ -228,6 +214,36 @@ class FiguresReader:
 def histogram_add(total: dict, histogram: dict) -> None:
     for bucket, count in histogram.items():
         total[bucket] = total.get(bucket, 0) + count
+
+
+class LiveDay:
+    """A day computed live, part by part as reports read its tables (`day.channels`, as on a
+    DayRows), each part once. Today's parts are shared through the cache for
+    ANALYTICS_TODAY_SECONDS: an owner flipping between reports (or ten of them at once) costs one
+    computation of a part a minute, not one per page. A cache that cannot be reached (Redis down)
+    is a miss: the part is computed, the page is slower, never wrong."""
+
+    def __init__(self, day: date, *, shared: bool) -> None:
+        self.day, self.shared = day, shared
+        self._tables: dict[str, list] = {}
+
+    def __getattr__(self, table: str) -> list:
+        if table not in PART_OF:
+            raise AttributeError(table)
+        if table not in self._tables:
+            self._tables.update(self._part(PART_OF[table]))
+        return self._tables[table]
+
+    def _part(self, part: str) -> dict[str, list]:
+        seconds = settings.ANALYTICS_TODAY_SECONDS
+        if not (self.shared and seconds):
+            return day_part_compute(self.day, part)
+        key = f"analytics:today:{ROWS_SHAPE}:{self.day.isoformat()}:{part}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = day_part_compute(self.day, part)
+            cache.set(key, rows, seconds)
+        return rows
 
 
 def _add(total: dict, values: dict, fields) -> None:

@@ -141,7 +141,12 @@ class Order(TimeStampedModel):
             ("supervise_orders", _("Can work orders taken by other managers")),
             ("ship_orders", _("Can pack and ship orders")),
         ]
-        indexes = [models.Index(fields=("user", "-created_at"), name="order_customer_recent")]
+        indexes = [
+            models.Index(fields=("user", "-created_at"), name="order_customer_recent"),
+            # A customer is known by the phone: their earlier orders (first order, returning
+            # customer) are found by it in every report that counts customers.
+            models.Index(fields=("phone", "created_at"), name="order_phone_placed"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(items_total__gte=0) & Q(delivery_price__gte=0) & Q(discount_total__gte=0)

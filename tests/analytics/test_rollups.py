@@ -80,7 +80,7 @@ def test_a_change_noted_while_a_day_is_filled_keeps_the_day_due(day, monkeypatch
         RollupChange.objects.create(day=filled_day)  # committed after the fill read the notes
         return rows
 
-    monkeypatch.setattr(rollups, "category_days_compute", compute_while_an_order_changes)
+    monkeypatch.setitem(rollups.DAY_PARTS, "categories", (("categories",), compute_while_an_order_changes))
     rollup_day_fill(day=day)
 
     assert day in rollup_days_due()
