@@ -20,11 +20,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
-    # Parcels waiting at a pickup point: a "call the customer" task for the order's manager after
+    # Parcels waiting at a pickup point: a "call the customer" follow-up for the order's manager after
     # PARCEL_CALL_TASK_DAYS, and "not collected" (stock back) after PICKUP_STORAGE_DAYS. Both are
     # idempotent, so a late or doubled run is harmless; ten minutes is precise enough for days.
+    # (The entry keeps its name: django-celery-beat's row of that name is updated, not orphaned.)
     "marketing-parcel-call-tasks": {
-        "task": "marketing.tasks.manager_tasks_open_for_uncollected_parcels_task",
+        "task": "marketing.tasks.follow_ups_open_for_uncollected_parcels_task",
         "schedule": 600.0,
         "options": {"expires": 590},
     },

@@ -36,7 +36,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "orders.view_calllog", "orders.add_calllog", "orders.view_customernote", "orders.add_customernote",
         "orders.view_deliverymethod", "orders.view_pickuppoint", "orders.view_promocode",
         "marketing.view_outboundmessage",
-        "marketing.view_managertask", "marketing.change_managertask",  # "My tasks"; change = mark done
+        "marketing.view_followup", "marketing.change_followup",  # "My tasks"; change = mark done
         "reviews.view_review", "reviews.moderate_review",
     ),
     MARKETER: (

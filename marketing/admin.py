@@ -6,8 +6,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketing.manager_tasks import manager_task_close
-from marketing.models import DeliveryAttempt, ManagerTask, MessageTemplate, OutboundMessage
+from marketing.follow_ups import follow_up_close
+from marketing.models import DeliveryAttempt, FollowUp, MessageTemplate, OutboundMessage
 from marketing.services import message_retry
 from marketing.templating import TemplateTextError, sms_segments
 
@@ -117,17 +117,17 @@ class AssigneeFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TaskStatusFilter(admin.SimpleListFilter):
+class FollowUpStatusFilter(admin.SimpleListFilter):
     """Open tasks unless asked otherwise."""
 
     title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return (*ManagerTask.Status.choices, ("any", _("Any")))
+        return (*FollowUp.Status.choices, ("any", _("Any")))
 
     def value(self):
-        return super().value() or ManagerTask.Status.OPEN
+        return super().value() or FollowUp.Status.OPEN
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
@@ -141,13 +141,13 @@ class TaskStatusFilter(admin.SimpleListFilter):
         return queryset if self.value() == "any" else queryset.filter(status=self.value())
 
 
-@admin.register(ManagerTask)
-class ManagerTaskAdmin(admin.ModelAdmin):
-    """"My tasks": what the signed-in manager has to do, soonest due first. Tasks are opened by
-    the sweeps and closed by "Mark done" (here or on the task) or by the order moving on."""
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    """"My tasks": the signed-in manager's follow-ups, soonest due first. They are opened by the
+    sweeps and closed by "Mark done" (here or on the follow-up's page) or by the order moving on."""
 
     list_display = ("kind", "order_link", "customer_phone", "due", "status", "assignee", "closed_at")
-    list_filter = (AssigneeFilter, TaskStatusFilter, "kind")
+    list_filter = (AssigneeFilter, FollowUpStatusFilter, "kind")
     list_select_related = ("order", "assignee")
     search_fields = ("order__number", "order__phone", "order__name")
     ordering = ("due_at", "id")
@@ -155,7 +155,7 @@ class ManagerTaskAdmin(admin.ModelAdmin):
     fields = ("kind", "order_link", "customer_phone", "assignee", "due_at", "status", "closed_at", "closed_by", "note")
     readonly_fields = ("kind", "order_link", "customer_phone", "assignee", "due_at", "status", "closed_at",
                        "closed_by")
-    change_form_template = "admin/marketing/managertask/change_form.html"
+    change_form_template = "admin/marketing/followup/change_form.html"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -164,30 +164,30 @@ class ManagerTaskAdmin(admin.ModelAdmin):
         return queryset.filter(assignee=request.user)
 
     @admin.display(description=_("order"), ordering="order__number")
-    def order_link(self, task: ManagerTask) -> str:
-        url = reverse("admin:orders_order_change", args=(task.order_id,))
-        return format_html('<a href="{}">{}</a>', url, task.order.number)
+    def order_link(self, follow_up: FollowUp) -> str:
+        url = reverse("admin:orders_order_change", args=(follow_up.order_id,))
+        return format_html('<a href="{}">{}</a>', url, follow_up.order.number)
 
     @admin.display(description=_("phone"))
-    def customer_phone(self, task: ManagerTask) -> str:
-        phone = task.order.phone
+    def customer_phone(self, follow_up: FollowUp) -> str:
+        phone = follow_up.order.phone
         return format_html('<a href="tel:{}">{}</a>', phone, phone) if phone else "—"
 
     @admin.display(description=_("due"), ordering="due_at")
-    def due(self, task: ManagerTask) -> str:
-        due = date_format(timezone.localtime(task.due_at), "DATETIME_FORMAT")
-        return format_html('<strong class="errornote">{}</strong>', due) if task.is_overdue else due
+    def due(self, follow_up: FollowUp) -> str:
+        due = date_format(timezone.localtime(follow_up.due_at), "DATETIME_FORMAT")
+        return format_html('<strong class="errornote">{}</strong>', due) if follow_up.is_overdue else due
 
     @admin.action(description=_("Mark done"), permissions=("change",))
     def mark_done(self, request, queryset):
-        done = sum(manager_task_close(task_id=pk, by=request.user) for pk in queryset.values_list("pk", flat=True))
+        done = sum(follow_up_close(follow_up_id=pk, by=request.user) for pk in queryset.values_list("pk", flat=True))
         self.message_user(request, ngettext(
             "%(count)d task marked done.", "%(count)d tasks marked done.", done,
         ) % {"count": done}, messages.SUCCESS)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if "_mark_done" in request.POST and manager_task_close(task_id=obj.pk, by=request.user):
+        if "_mark_done" in request.POST and follow_up_close(follow_up_id=obj.pk, by=request.user):
             self.message_user(request, _("The task is done."), messages.SUCCESS)
 
     def has_add_permission(self, request) -> bool:

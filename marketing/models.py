@@ -160,12 +160,13 @@ class DeliveryAttempt(models.Model):
         return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.get_result_display() or '…'}"
 
 
-class ManagerTask(TimeStampedModel):
+class FollowUp(TimeStampedModel):
     """Something a manager has to do for a customer, with a due time: "call the customer, the
-    parcel is not collected". It lives beside the messages because it is the next step when a
-    message did not help, and later triggers (a big abandoned cart) add their own kinds.
+    parcel is not collected" (the admin lists a manager's under "My tasks"). It lives beside the
+    messages because it is the next step when a message did not help, and later triggers (a big
+    abandoned cart) add their own kinds.
 
-    At most one open task of a kind per order (a partial unique constraint), so a sweep that runs
+    At most one open follow-up of a kind per order (a partial unique constraint), so a sweep that runs
     twice, or two sweeps at once, open it once. Open → done (a person did it) or cancelled (no
     longer needed: the customer collected the parcel, or the order ended otherwise).
     """
@@ -184,7 +185,7 @@ class ManagerTask(TimeStampedModel):
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="manager_tasks", verbose_name=_("assigned to"),
+        related_name="follow_ups", verbose_name=_("assigned to"),
     )
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -197,19 +198,19 @@ class ManagerTask(TimeStampedModel):
 
     class Meta:
         ordering = ("due_at", "id")
-        verbose_name = _("manager's task")
-        verbose_name_plural = _("managers' tasks")
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
         constraints = [
             models.UniqueConstraint(
-                fields=("order", "kind"), condition=models.Q(status="open"), name="manager_task_one_open_per_order"
+                fields=("order", "kind"), condition=models.Q(status="open"), name="follow_up_one_open_per_order"
             ),
             models.CheckConstraint(
                 condition=models.Q(status="open", closed_at__isnull=True)
                 | (~models.Q(status="open") & models.Q(closed_at__isnull=False)),
-                name="manager_task_closed_when_not_open",
+                name="follow_up_closed_when_not_open",
             ),
         ]
-        indexes = [models.Index(fields=("assignee", "status", "due_at"), name="manager_task_my_open")]
+        indexes = [models.Index(fields=("assignee", "status", "due_at"), name="follow_up_my_open")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.order}"
@@ -237,5 +238,5 @@ __all__ = [
     "ABTest", "ABVariant", "Broadcast",
     "Campaign", "CampaignConversion", "CampaignEntry", "CampaignEvent", "CampaignMessage", "CampaignStep",
     "CampaignText", "ChannelThrottle",
-    "DeliveryAttempt", "ManagerTask", "MessageTemplate", "OutboundMessage", "Segment",
+    "DeliveryAttempt", "FollowUp", "MessageTemplate", "OutboundMessage", "Segment",
 ]

@@ -6,9 +6,9 @@ from django.dispatch import receiver
 from django.utils.translation import gettext
 
 from marketing.campaigns.tracking import campaign_entries_stop_for_order, campaign_order_attribute
+from marketing.follow_ups import follow_ups_close_for_order
 from marketing.kinds import MessageKind
-from marketing.manager_tasks import manager_tasks_close_for_order
-from marketing.models import ManagerTask
+from marketing.models import FollowUp
 from marketing.order_messages import (
     STATUS_MESSAGES,
     order_messages_enqueue,
@@ -48,11 +48,11 @@ def parcel_waiting_ends(sender, *, order: Order, from_status: str, to_status: st
     if to_status == Order.Status.DELIVERED:
         reason = gettext("The customer collected the parcel.")
         order_parcel_reminder_cancel(order=order, reason=reason)
-        manager_tasks_close_for_order(order=order, status=ManagerTask.Status.DONE, note=reason)
+        follow_ups_close_for_order(order=order, status=FollowUp.Status.DONE, note=reason)
     else:
         reason = gettext("The order is “%(status)s”.") % {"status": Order.Status(to_status).label}
         order_parcel_reminder_cancel(order=order, reason=reason)
-        manager_tasks_close_for_order(order=order, status=ManagerTask.Status.CANCELLED, note=reason)
+        follow_ups_close_for_order(order=order, status=FollowUp.Status.CANCELLED, note=reason)
 
 
 @receiver(order_placed, dispatch_uid="marketing.campaign_order")

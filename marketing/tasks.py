@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from marketing.abtests.services import ab_tests_decide_due
 from marketing.broadcasts.services import broadcasts_advance
 from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
-from marketing.manager_tasks import manager_tasks_open_for_uncollected_parcels
+from marketing.follow_ups import follow_ups_open_for_uncollected_parcels
 from marketing.services import message_send, messages_sweep
 
 # Only infrastructure faults are retried here; a provider's error is the row's business
@@ -36,8 +36,8 @@ def messages_sweep_task() -> dict[str, int]:
 
 
 @shared_task(acks_late=True, **_RETRY)
-def manager_tasks_open_for_uncollected_parcels_task() -> int:
-    return manager_tasks_open_for_uncollected_parcels()
+def follow_ups_open_for_uncollected_parcels_task() -> int:
+    return follow_ups_open_for_uncollected_parcels()
 
 
 @shared_task(acks_late=True, **_RETRY)

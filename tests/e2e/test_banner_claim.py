@@ -35,7 +35,7 @@ def test_both_managers_see_a_new_order_and_it_leaves_the_other_banner_once_taken
     olga, ivan = managers
     olga_page, ivan_page = signed_in_page(olga), signed_in_page(ivan)
     olga_page.goto(reverse("admin:index"))
-    ivan_page.goto(reverse("admin:marketing_managertask_changelist"))  # any admin page will do
+    ivan_page.goto(reverse("admin:marketing_followup_changelist"))  # any admin page will do
 
     order = order_placed(email="")
 
