@@ -65,8 +65,9 @@ def schema_error_responses(result, generator, request, public):
     """drf-spectacular post-processing hook: every operation documents the errors every API view
     can answer with, in the one error shape (config/api_errors.py): 400 bad input (a NUL
     character, JSON nested too deep), 401 a token that is not valid, 403 another site's request or
-    a missing permission, 429 too many requests; 404 where the path names something; 413 where
-    there is a body. An operation's own description of a code is kept."""
+    a missing permission, 429 too many requests; 404 where the path names something or a page
+    is asked for (a page past the last one); 413 where there is a body. An operation's own
+    description of a code is kept."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["ApiError"] = {
         "type": "object",
@@ -85,7 +86,7 @@ def schema_error_responses(result, generator, request, public):
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
             codes = ["400", "401", "403", "429"]
-            if "{" in path:
+            if "{" in path or any(parameter.get("name") == "page" for parameter in operation.get("parameters", [])):
                 codes.append("404")
             if "requestBody" in operation:
                 codes.append("413")

@@ -77,7 +77,21 @@ def _products():
 
 
 def _refused(error: WriteRefused) -> Response:
-    return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
+    """The API's one error shape: the first reason as the sentence, all of them (per field, and per
+    item of a batch) under "errors" as the admin's forms give them."""
+    return Response({"detail": _first_message(error.errors), "errors": error.errors, "code": "refused"},
+                    status=status.HTTP_400_BAD_REQUEST)
+
+
+def _first_message(errors) -> str:
+    if isinstance(errors, dict):
+        if "message" in errors:
+            return str(errors["message"])
+        errors = list(errors.values())
+    for value in errors:
+        if found := _first_message(value):
+            return found
+    return ""
 
 
 class StaffProductListApi(generics.ListAPIView):

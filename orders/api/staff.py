@@ -56,7 +56,7 @@ class StaffDeliveryMethodSerializer(serializers.ModelSerializer):
 class StaffOrderSerializer(serializers.ModelSerializer):
     manager = StaffManagerSerializer(allow_null=True)
     delivery_method = StaffDeliveryMethodSerializer()
-    pickup_point = serializers.StringRelatedField()
+    pickup_point = serializers.StringRelatedField(allow_null=True)
     lines = StaffOrderLineSerializer(many=True)
     late = serializers.SerializerMethodField(help_text="Past the first-call target.")
     next_statuses = serializers.SerializerMethodField(help_text="Statuses this user may move the order to now.")

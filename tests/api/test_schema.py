@@ -37,7 +37,8 @@ def test_every_operation_documents_the_errors_any_api_view_can_give(api):
 
     for path, operations in paths.items():
         for method, operation in operations.items():
-            expected = {"400", "401", "403", "429"} | ({"404"} if "{" in path else set())
+            pages = any(parameter["name"] == "page" for parameter in operation.get("parameters", []))
+            expected = {"400", "401", "403", "429"} | ({"404"} if "{" in path or pages else set())
             expected |= {"413"} if "requestBody" in operation else set()
             assert expected <= operation["responses"].keys(), (method, path)
 
@@ -48,3 +49,27 @@ def test_adding_to_the_cart_documents_the_cart_it_answers_with(api):
     created = paths["/api/v1/cart/items/"]["post"]["responses"]["201"]
 
     assert created["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Cart"}
+
+
+def test_a_page_past_the_last_is_the_404_the_schema_documents(api):
+    paths = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+
+    response = api.get("/api/v1/products/?page=99")
+
+    assert response.status_code == 404
+    assert "404" in paths["/api/v1/products/"]["get"]["responses"]
+    assert response.json()["detail"]
+
+
+def test_an_api_address_that_does_not_exist_answers_in_the_api_error_shape(api):
+    response = api.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["detail"]
+
+
+def test_the_staff_order_schema_allows_an_order_without_a_pickup_point(api):
+    schemas = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]["schemas"]
+
+    assert schemas["StaffOrder"]["properties"]["pickup_point"].get("nullable") is True

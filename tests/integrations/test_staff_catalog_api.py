@@ -70,6 +70,7 @@ def test_a_value_the_admin_refuses_refuses_the_whole_request_with_the_reason_per
 
     errors = response.json()["errors"]
     assert response.status_code == 400
+    assert response.json()["detail"] == "The old price must be above the current price."
     assert errors["1"]["old_price"][0]["message"] == "The old price must be above the current price."
     assert errors["2"]["sku"][0]["code"] == "not_found"
     assert errors["3"]["sku"][0]["code"] == "duplicate"
