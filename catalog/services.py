@@ -1,3 +1,4 @@
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,6 +20,8 @@ from catalog.models import THUMB_SIZES, Brand, Category, Product, ProductImage, 
 from catalog.signals import stock_changed
 from core.images import make_thumbnail
 from core.transactions import after_commit
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -97,6 +100,22 @@ def product_image_make_thumbnails(*, image: ProductImage) -> bool:
         image._loaded_image_name = image.image.name
         after_commit(invalidate_storefront_cache)
     return bool(stored)
+
+
+def product_images_make_missing_thumbnails(*, limit: int = 50) -> int:
+    """Thumbnails for pictures that still have none: the task started after an upload is lost when
+    the broker was down at that moment (core.tasks.delay_on_commit only logs it). Beat runs this
+    every ten minutes; beside an upload's own task it is harmless (each picture's thumbnails are
+    stored once). A file that cannot be read is logged and left as uploaded. Returns how many
+    pictures got their thumbnails."""
+    made = 0
+    waiting = ProductImage.objects.exclude(image="").filter(thumb_small="").order_by("id")[:limit]
+    for image in waiting:
+        try:
+            made += product_image_make_thumbnails(image=image)
+        except (OSError, ValueError) as error:  # a missing or unreadable file (PIL's errors are OSErrors)
+            logger.warning("Picture %s: no thumbnails: %s", image.pk, error)
+    return made
 
 
 def product_image_forget_thumbnails(*, image: ProductImage) -> None:

@@ -6,6 +6,7 @@ from catalog.models import Brand, ProductImage
 from catalog.services import (
     brand_products_refresh_search_text,
     product_image_make_thumbnails,
+    product_images_make_missing_thumbnails,
     storefront_popularity_refresh,
 )
 
@@ -19,6 +20,11 @@ def storefront_popularity_refresh_task() -> None:
 def product_image_make_thumbnails_task(image_id: int) -> bool:
     image = ProductImage.objects.filter(pk=image_id).first()
     return image is not None and product_image_make_thumbnails(image=image)
+
+
+@shared_task(acks_late=True)
+def product_images_make_missing_thumbnails_task() -> int:
+    return product_images_make_missing_thumbnails()
 
 
 @shared_task(acks_late=True, max_retries=3, retry_backoff=30)

@@ -90,6 +90,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0),
         "options": {"expires": 3000},
     },
+    # Pictures whose thumbnail task never reached a worker (a broker down at the upload) get them.
+    "catalog-missing-thumbnails": {
+        "task": "catalog.tasks.product_images_make_missing_thumbnails_task",
+        "schedule": 600.0,
+        "options": {"expires": 590},
+    },
     # Parcels on their way are asked about at their carrier (each parcel every PARCEL_CHECK_MINUTES,
     # longer after failures); claimed rows make overlapping runs skip each other's parcels.
     "shipping-parcels-poll": {

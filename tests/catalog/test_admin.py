@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Product, ProductImage
+from catalog.services import product_images_make_missing_thumbnails
 from tests.factories import (
     CategoryFactory,
     ProductFactory,
@@ -12,6 +13,7 @@ from tests.factories import (
     UserFactory,
     png_file,
 )
+from tests.harness import broker_unreachable
 
 pytestmark = pytest.mark.django_db
 
@@ -223,6 +225,30 @@ def test_replacing_the_picture_makes_new_thumbnails(tasks_run_here, django_captu
     image.refresh_from_db()
     assert image.thumb_small.name != old_small
     assert "another" in image.thumb_small.name
+
+
+def test_a_picture_uploaded_while_the_broker_is_down_gets_its_thumbnails_from_the_sweep(
+    admin_client, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(category=CategoryFactory())
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
+        assert upload_picture(admin_client, product).status_code == 302
+    assert not ProductImage.objects.get(product=product).thumb_small
+
+    made = product_images_make_missing_thumbnails()
+
+    assert made == 1
+    assert ProductImage.objects.get(product=product).thumb_large.name.endswith("-800.webp")
+
+
+def test_the_thumbnail_sweep_passes_over_a_picture_it_cannot_read():
+    unreadable = ProductImageFactory()
+    ProductImage.objects.filter(pk=unreadable.pk).update(image="products/gone.png", thumb_small="", thumb_large="")
+    waiting = ProductImageFactory()
+    ProductImage.objects.filter(pk=waiting.pk).update(thumb_small="", thumb_large="")
+
+    assert product_images_make_missing_thumbnails() == 1
+    assert ProductImage.objects.get(pk=waiting.pk).thumb_small
 
 
 def test_category_list_shows_the_tree_indented(admin_client):
