@@ -172,13 +172,13 @@ class Rating:
 
 def products_rating_set(*, ratings: dict[int, Rating]) -> None:
     """Store the products' published-review ratings, as the reviews app computed them inside its
-    own transaction, and renew the products' pages and cards after commit (their stars)."""
+    own transaction, and renew after commit every page that shows their stars (their cards and
+    pages, the listings, home and search), as a change of stock does."""
     if not ratings:
         return
     for product_id, rating in ratings.items():
         Product.objects.filter(pk=product_id).update(rating_average=rating.average, rating_count=rating.count)
-    slugs = Product.objects.filter(pk__in=ratings).values_list("slug", flat=True)
-    scopes = {*(product_scope(pk) for pk in ratings), *(product_page_scope(slug) for slug in slugs)}
+    scopes = _scopes_showing(product_ids=list(ratings))
     after_commit(lambda: scopes_renew(scopes))
 
 

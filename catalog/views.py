@@ -203,6 +203,9 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /api/",
         "Disallow: /m/",
+        # A shopper's own review forms (the reviews themselves are on the product page).
+        "Disallow: /reviews/",
+        "Disallow: /product/*/review/",
         # Sorting, page sizes and combined filters make endless addresses of the same products.
         "Disallow: /*?*sort=",
         "Disallow: /*?*per_page=",

@@ -161,3 +161,34 @@ def test_the_customers_data_export_includes_their_reviews(kettle, buyer):
     [exported] = personal_data_export(user=buyer)["reviews"]
 
     assert (exported["product"], exported["rating"], exported["status"]) == (kettle.name, 4, "pending")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_moderators_publishing_at_once_leave_the_average_of_both_reviews(kettle):
+    import threading
+
+    from django.db import connection
+
+    first, second = review_by_buyer(kettle, rating=5), review_by_buyer(kettle, rating=2)
+    moderators = [staff_user(MANAGER), staff_user(MANAGER)]
+    barrier = threading.Barrier(2)
+
+    def publish(review, moderator):
+        try:
+            barrier.wait()
+            reviews_moderate(review_ids=[review.pk], status=Review.Status.PUBLISHED, moderator=moderator)
+        finally:
+            connection.close()
+
+    for _attempt in range(5):  # the race is the threads'; a few rounds make an overlap near certain
+        Review.objects.update(status=Review.Status.PENDING)
+        Product.objects.filter(pk=kettle.pk).update(rating_average=None, rating_count=0)
+        threads = [threading.Thread(target=publish, args=pair) for pair in zip((first, second), moderators,
+                                                                                 strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert _rating(kettle) == (Decimal("3.50"), 2)

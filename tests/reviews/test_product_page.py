@@ -114,3 +114,24 @@ def test_json_ld_carries_the_aggregate_rating_and_a_few_reviews_once_published(c
     first = product["review"][0]
     assert first["@type"] == "Review" and first["author"] == {"@type": "Person", "name": first["author"]["name"]}
     assert first["reviewRating"]["ratingValue"] in {"3", "4", "5"} and first["reviewBody"].startswith("Хороший")
+
+
+def test_crawlers_are_kept_out_of_the_review_forms_but_not_the_product_pages(client, kettle):
+    robots = client.get("/robots.txt").content.decode().splitlines()
+
+    assert {"Disallow: /reviews/", "Disallow: /product/*/review/"} <= set(robots)
+    assert not [rule for rule in robots if rule.startswith("Disallow: /product/") and not rule.endswith("/review/")]
+
+
+def test_the_category_listing_kept_in_the_cache_shows_the_cards_stars_once_published(
+        client, kettle, django_capture_on_commit_callbacks):
+    review = review_by_buyer(kettle, rating=4)
+    listing = kettle.category.get_absolute_url()
+    client.get(listing)
+    assert client.get(listing)["X-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reviews_moderate(review_ids=[review.pk], status=Review.Status.PUBLISHED, moderator=staff_user(MANAGER))
+    page = client.get(listing).content.decode()
+
+    assert 'class="product-card-rating"' in page and 'aria-label="Rating 4.0 out of 5"' in page
