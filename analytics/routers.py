@@ -21,9 +21,14 @@ def replica_reads():
         _reading_reports.reset(token)
 
 
+def reading_reports() -> bool:
+    """Whether the code running now reads for a report (inside `replica_reads()`)."""
+    return _reading_reports.get()
+
+
 class ReportsReplicaRouter:
     def db_for_read(self, model, **hints):
-        if _reading_reports.get() and REPLICA in settings.DATABASES:
+        if reading_reports() and REPLICA in settings.DATABASES:
             return REPLICA
         return None
 
