@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from catalog.models import Product
 from customers.services import points_earn
 from orders.models import Order
-from orders.services import Delivery, cart_quote, order_claim
+from orders.services import Delivery, cart_quote, carts_quote, order_claim
 from orders.services.backoffice import LineChange, order_update_lines
 from tests.factories import DeliveryMethodFactory, PickupPointFactory, ProductFactory, PromoCodeFactory, UserFactory
 
@@ -67,6 +68,24 @@ def test_quote_refuses_more_points_than_the_balance_when_it_is_given(cart_with, 
 
     assert quote.points == 0 and quote.total == Decimal("1000.00")
     assert [error.code for error in quote.errors["points"]] == ["insufficient_points"]
+
+
+def test_many_carts_are_priced_in_one_query_as_checkout_prices_each(cart_with, product, soap,
+                                                                   django_assert_num_queries):
+    small, large = cart_with((soap, 1)), cart_with((product, 2), (soap, 3))
+    empty = cart_with()
+    withdrawn = ProductFactory(price="10.00", stock=5)
+    gone = cart_with((withdrawn, 1))
+    Product.objects.filter(pk=withdrawn.pk).update(is_active=False)
+
+    with django_assert_num_queries(1):
+        quotes = carts_quote(carts=[small.pk, large.pk, empty.pk, gone.pk])
+
+    assert set(quotes) == {small.pk, large.pk}
+    for cart in (small, large):
+        expected = cart_quote(cart=cart)
+        assert (quotes[cart.pk].goods, quotes[cart.pk].total, quotes[cart.pk].lines) == (
+            expected.goods, expected.total, expected.lines)
 
 
 @pytest.mark.parametrize("kind", ["courier", "pickup", "post"])

@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +10,7 @@ from marketing.campaigns.links import absolute, cart_return_url
 from marketing.campaigns.models import Campaign, CampaignEntry
 from marketing.campaigns.triggers.base import Content, ProductItem, Trigger, Verdict, _pictures
 from orders.models import Cart, CartLine, Order
-from orders.services import cart_quote
+from orders.services import carts_quote
 
 
 class AbandonedCart(Trigger):
@@ -63,14 +62,9 @@ class AbandonedCart(Trigger):
         return verdicts
 
     def contents(self, entries, *, language):
-        """The cart as checkout would sell it now (orders' one quote function), with pictures."""
-        carts = Cart.objects.in_bulk([entry.subject_id for entry in entries])
-        quotes = {}
-        for cart_id, cart in carts.items():
-            try:
-                quotes[cart_id] = cart_quote(cart=cart)
-            except ValidationError:
-                continue  # emptied or holding a product no longer sold: nothing to remind of
+        """The carts as checkout would sell them now (orders' quote, for the whole batch in one
+        query), with pictures; a cart that can no longer be ordered has nothing to remind of."""
+        quotes = carts_quote(carts=[entry.subject_id for entry in entries])
         pictures = _pictures({line.product.pk for quote in quotes.values() for line in quote.lines})
         contents = {}
         for entry in entries:
