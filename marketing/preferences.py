@@ -3,7 +3,7 @@
 Messages about the customer's own order are always allowed: they are part of the sale. Every
 other kind (campaigns) is marketing and needs the customer's consent, read from the Consent
 records: the latest record for the person (their account, their address) and the channel is
-today's answer, and no record means no. `message_send` and the campaign engine both ask here,
+today's answer, and no record means no. `messages_send` and the campaign engine both ask here,
 so this module is the single place that decides.
 """
 
@@ -23,7 +23,8 @@ Person = tuple[int | None, str]
 
 def recipient_allows(*, channel: str, kind: str, recipient: str, is_marketing: bool = True) -> bool:
     """`is_marketing` False marks a message that is not sent as marketing whatever its kind: a
-    marketer's test of a campaign text sent to their own address."""
+    marketer's test of a campaign text sent to their own address. (messages_allowed asks the
+    same for a batch of outbox rows.)"""
     if kind in TRANSACTIONAL_KINDS or not is_marketing:
         return True
     return marketing_consent_given(channel=channel, recipient=recipient)
@@ -93,3 +94,15 @@ def marketing_consents_given(*, channel: str, people: Iterable[Person]) -> set[P
 
 def _address_key(channel: str, recipient: str) -> str:
     return recipient.strip().lower() if channel == Channel.EMAIL else recipient.strip()
+
+
+def messages_allowed(messages: Iterable) -> set[int]:
+    """The ids of the outbox rows `messages` whose recipients accept them now: recipient_allows
+    for a batch, one query per channel."""
+    messages = list(messages)
+    allowed = {message.pk for message in messages if message.kind in TRANSACTIONAL_KINDS or not message.is_marketing}
+    for channel in {message.channel for message in messages if message.pk not in allowed}:
+        asking = [message for message in messages if message.channel == channel and message.pk not in allowed]
+        given = marketing_consents_given(channel=channel, people=[(None, message.recipient) for message in asking])
+        allowed |= {message.pk for message in asking if (None, message.recipient) in given}
+    return allowed

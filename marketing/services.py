@@ -2,33 +2,44 @@
 
 Writers call `message_enqueue` inside the transaction of whatever causes the message (an order
 placed, a status changed): the row commits or rolls back with its cause, and the send task is
-scheduled only after commit. `message_send` claims the row with a conditional UPDATE before
-talking to the provider, so two workers (or a task and the sweep) never send one row twice.
+scheduled only after commit. `messages_send` is the one way out, for one order message or a
+batch of hundreds of campaign e-mails: it claims the rows under row locks before talking to the
+provider, so two workers (or a task and the sweep) never send one row twice.
 `messages_sweep` runs every minute: it sends what is due (delayed messages, retries, rows whose
 task was lost while the broker was down) and settles rows left "sending" by a dead worker.
 """
 
 import logging
+from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from core.bulk import rows_update
 from core.phones import phone_normalize
 from core.transactions import after_commit
-from marketing.backends import ProviderError, ProviderRejected, ProviderTimeout, backend_for
+from marketing.backends import ProviderError, ProviderRejected, ProviderTimeout, backend_session
 from marketing.kinds import Channel, is_marketing, placeholders_for
 from marketing.models import DeliveryAttempt, MessageTemplate, OutboundMessage
-from marketing.preferences import recipient_allows
+from marketing.preferences import messages_allowed
 from marketing.schedule import quiet_hours_end, retry_delay, zone_for
 from marketing.templating import TemplateTextError, plain_context
 
 logger = logging.getLogger(__name__)
 
 Status = OutboundMessage.Status
+
+# A task sends at most this many messages: a campaign's dispatch batch, or a slice of the sweep.
+SEND_BATCH = 500
+# Marketing calls are marked started (committed DeliveryAttempt rows) this many at a time, just
+# before they are made; see _calls_marked_together.
+CALLS_MARKED_AT_ONCE = 100
 
 
 class RecipientInvalid(ValueError):
@@ -135,17 +146,21 @@ def message_enqueue(
 
 
 def message_send_schedule(*, message_id: int) -> bool:
-    """Hand the message to a worker. A broker that is down is logged, not raised: the row is
-    committed and pending, and the sweep sends it once the broker is back."""
+    return messages_send_schedule(message_ids=[message_id])
+
+
+def messages_send_schedule(*, message_ids: list[int]) -> bool:
+    """Hand the messages to a worker, as one task. A broker that is down is logged, not raised:
+    the rows are committed and pending, and the sweep sends them once the broker is back."""
     from kombu.exceptions import OperationalError as BrokerError
     from redis.exceptions import RedisError
 
-    from marketing.tasks import message_send_task
+    from marketing.tasks import messages_send_task
 
     try:
-        message_send_task.delay(message_id)
+        messages_send_task.delay(list(message_ids))
     except (BrokerError, RedisError, ConnectionError, TimeoutError) as error:
-        logger.warning("Broker unreachable; message %s waits for the sweep: %s", message_id, error)
+        logger.warning("Broker unreachable; %s messages wait for the sweep: %s", len(message_ids), error)
         return False
     return True
 
@@ -187,79 +202,177 @@ def _fate_unknown(messages, message: OutboundMessage, *, attempts: int, reason: 
         messages.update(status=Status.UNKNOWN, last_error=reason)
 
 
-def message_send(*, message_id: int) -> OutboundMessage | None:
-    """Send one due message, if this call is the one that claims it.
+def messages_send(*, message_ids: Iterable[int]) -> Counter:
+    """Send the due messages among `message_ids` that this call claims: the outbox's one way
+    out, for an order message alone or a batch of campaign e-mails. Returns counts by outcome.
 
-    Guarantees: the row is moved pending → sending by a single conditional UPDATE; a call that
-    does not win it (sent already, claimed by another worker, not due yet) does nothing and
-    returns None, and every later write is fenced by this claim's time, so a worker the sweep
-    gave up on cannot overwrite the next one's work. Before the provider is called, a
-    DeliveryAttempt row is committed: the durable mark that a call started, which tells the sweep
-    whether a dead worker's message can be sent again safely. A provider error puts the row back
-    to pending with a later due time until MESSAGE_MAX_ATTEMPTS, then failed. When the outcome
-    cannot be known (a timeout, a fault on our side) an order message is sent again with a note
-    that it may arrive twice, and a marketing one becomes unknown (`resent_when_fate_unknown`).
-    Must run outside a transaction: the claim and the mark have to be committed before the call.
+    Guarantees, for each message as for a batch: rows are moved pending → sending under row
+    locks (FOR UPDATE SKIP LOCKED: a row another worker holds is skipped, never waited for), so
+    two calls never claim one row; a row not claimed (sent already, not due yet) is left alone;
+    every later write is fenced by this claim's time, so a worker the sweep gave up on cannot
+    overwrite the next one's work. Consent is asked again for the whole batch: a marketing
+    message whose recipient said no since it was written is cancelled. Before the provider is
+    called, DeliveryAttempt rows are committed for the next CALLS_MARKED_AT_ONCE messages: the
+    durable mark that their calls started, which tells the sweep whether a dead worker's message
+    can be sent again safely. E-mails share one connection to the server; order messages go
+    first. A provider error puts a row back to pending with a later due time until
+    MESSAGE_MAX_ATTEMPTS, then failed. When the outcome cannot be known (a timeout, a fault on
+    our side) an order message is sent again with a note that it may arrive twice, and a
+    marketing one becomes unknown (`resent_when_fate_unknown`). Results are written in bulk.
+    Must run outside a transaction: the claim and the marks have to be committed before the calls.
     """
     now = timezone.now()
-    claimed = OutboundMessage.objects.filter(pk=message_id, status=Status.PENDING, due_at__lte=now).update(
-        status=Status.SENDING, claimed_at=now
-    )
-    if not claimed:
+    counts: Counter = Counter()
+    messages = _messages_claim(list(message_ids), now=now)
+    counts["claimed"] = len(messages)
+    messages = _quiet_sms_postponed(messages, claimed_at=now, counts=counts)
+    messages = _unwanted_cancelled(messages, claimed_at=now, counts=counts)
+    for channel in dict.fromkeys(message.channel for message in messages):
+        with backend_session(channel) as backend:
+            for calls in _calls_marked_together([message for message in messages if message.channel == channel]):
+                _messages_call(backend, calls, claimed_at=now, counts=counts)
+    return counts
+
+
+def message_send(*, message_id: int) -> OutboundMessage | None:
+    """`messages_send` for one message: the row as it is afterwards, or None if this call did
+    not claim it (sent already, claimed by another worker, not due yet)."""
+    if not messages_send(message_ids=[message_id])["claimed"]:
         return None
-    message = OutboundMessage.objects.get(pk=message_id)
-    mine = OutboundMessage.objects.filter(pk=message_id, status=Status.SENDING, claimed_at=now)
+    return OutboundMessage.objects.get(pk=message_id)
 
-    if message.channel == Channel.SMS:
-        quiet_until = quiet_hours_end(now, time_zone=message.customer_timezone)
-        if quiet_until is not None:
-            mine.update(status=Status.PENDING, due_at=quiet_until, claimed_at=None)
-            message.refresh_from_db()
-            return message
 
-    if not recipient_allows(
-        channel=message.channel, kind=message.kind, recipient=message.recipient, is_marketing=message.is_marketing
-    ):
-        mine.update(status=Status.CANCELLED, last_error="The customer does not accept this kind of message.")
-        message.refresh_from_db()
-        return message
+def _calls_marked_together(messages: list[OutboundMessage]):
+    """The calls whose start is marked in one commit. A worker dying among them leaves them all
+    in doubt: a marketing message in doubt becomes unknown and is never resent, so a hundred
+    at a time cost no duplicate and save a hundred commits; an order message in doubt is sent again, so
+    each is marked alone and at most one can arrive twice."""
+    marketing = []
+    for message in messages:
+        if not message.is_marketing:
+            yield [message]
+            continue
+        marketing.append(message)
+        if len(marketing) == CALLS_MARKED_AT_ONCE:
+            yield marketing
+            marketing = []
+    if marketing:
+        yield marketing
 
-    attempts = message.attempts + 1
+
+def _claimed(messages: list[OutboundMessage], claimed_at: datetime) -> QuerySet[OutboundMessage]:
+    """These rows, as long as they are still this claim's."""
+    return OutboundMessage.objects.filter(
+        pk__in=[message.pk for message in messages], status=Status.SENDING, claimed_at=claimed_at
+    )
+
+
+def _messages_claim(message_ids: list[int], *, now: datetime) -> list[OutboundMessage]:
     with transaction.atomic():
-        mine.update(attempts=attempts)
-        attempt = DeliveryAttempt.objects.create(message=message, started_at=timezone.now())
-    try:
-        provider_id = backend_for(message.channel).send(message)
-    except ProviderTimeout as error:
-        _finish_attempt(attempt, result=DeliveryAttempt.Result.TIMEOUT, detail=str(error))
-        _fate_unknown(mine, message, attempts=attempts, reason=str(error),
-                      due_at=timezone.now() + retry_delay(attempts))
-    except ProviderError as error:
-        _finish_attempt(attempt, result=DeliveryAttempt.Result.ERROR, detail=str(error))
-        if isinstance(error, ProviderRejected) or attempts >= settings.MESSAGE_MAX_ATTEMPTS:
-            mine.update(status=Status.FAILED, last_error=str(error))
+        messages = list(
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=message_ids, status=Status.PENDING, due_at__lte=now)
+            .order_by("is_marketing", "pk")
+        )
+        # Conditional still, for databases without row locks (SQLite: one writer at a time).
+        OutboundMessage.objects.filter(pk__in=[message.pk for message in messages], status=Status.PENDING).update(
+            status=Status.SENDING, claimed_at=now
+        )
+    for message in messages:
+        message.status, message.claimed_at = Status.SENDING, now
+    return messages
+
+
+def _quiet_sms_postponed(messages: list[OutboundMessage], *, claimed_at: datetime, counts: Counter):
+    """SMS whose customer is in quiet hours go back to pending until they end; the rest goes on."""
+    going = []
+    for message in messages:
+        quiet_until = (
+            quiet_hours_end(claimed_at, time_zone=message.customer_timezone) if message.channel == Channel.SMS
+            else None
+        )
+        if quiet_until is None:
+            going.append(message)
+            continue
+        _claimed([message], claimed_at).update(status=Status.PENDING, due_at=quiet_until, claimed_at=None)
+        counts["quiet_hours"] += 1
+    return going
+
+
+def _unwanted_cancelled(messages: list[OutboundMessage], *, claimed_at: datetime, counts: Counter):
+    """Messages their recipients do not accept (any more) are cancelled; the rest goes on."""
+    allowed = messages_allowed(messages)
+    refused = [message for message in messages if message.pk not in allowed]
+    if refused:
+        _claimed(refused, claimed_at).update(
+            status=Status.CANCELLED, last_error="The customer does not accept this kind of message."
+        )
+        counts["cancelled"] += len(refused)
+    return [message for message in messages if message.pk in allowed]
+
+
+def _messages_call(backend, messages: list[OutboundMessage], *, claimed_at: datetime, counts: Counter) -> None:
+    """Mark the calls started (committed), make them, and write what came of them."""
+    with transaction.atomic():
+        _claimed(messages, claimed_at).update(attempts=F("attempts") + 1)
+        attempts = DeliveryAttempt.objects.bulk_create(
+            [DeliveryAttempt(message=message, started_at=timezone.now()) for message in messages]
+        )
+    answers: list[str | Exception] = []
+    for message in messages:
+        message.attempts += 1
+        try:
+            answers.append(backend.send(message))
+        except (ProviderError, ProviderTimeout) as error:
+            answers.append(error)
+        except Exception as error:
+            # A fault on our side of the call: we cannot tell whether the provider got the message.
+            logger.exception("Message %s: unexpected error while sending", message.pk)
+            answers.append(error)
+    _answers_record(messages, attempts, answers, claimed_at=claimed_at, counts=counts)
+
+
+def _answers_record(messages, attempts, answers, *, claimed_at: datetime, counts: Counter) -> None:
+    finished = timezone.now()
+    accepted = []
+    for message, attempt, answer in zip(messages, attempts, answers, strict=True):
+        attempt.finished_at = finished
+        if isinstance(answer, str):
+            attempt.result, attempt.detail = DeliveryAttempt.Result.OK, answer[:2000]
+            message.status, message.sent_at, message.last_error = Status.SENT, finished, ""
+            message.provider_message_id = answer[:255]
+            accepted.append(message)
+        elif isinstance(answer, ProviderTimeout):
+            attempt.result, attempt.detail = DeliveryAttempt.Result.TIMEOUT, str(answer)[:2000]
         else:
-            mine.update(
-                status=Status.PENDING,
-                due_at=timezone.now() + retry_delay(attempts),
-                claimed_at=None,
-                last_error=str(error),
-            )
-    except Exception as error:
-        # A fault on our side of the call: we cannot tell whether the provider got the message.
-        logger.exception("Message %s: unexpected error while sending", message_id)
-        _finish_attempt(attempt, result=DeliveryAttempt.Result.ERROR, detail=repr(error))
-        _fate_unknown(mine, message, attempts=attempts, reason=repr(error),
-                      due_at=timezone.now() + retry_delay(attempts))
-    else:
-        _finish_attempt(attempt, result=DeliveryAttempt.Result.OK, detail=provider_id)
+            attempt.result = DeliveryAttempt.Result.ERROR
+            attempt.detail = (str(answer) if isinstance(answer, ProviderError) else repr(answer))[:2000]
+    with transaction.atomic():
+        rows_update(DeliveryAttempt.objects.all(), attempts, ["finished_at", "result", "detail"])
         # Sent is the truth even if a slow send was meanwhile settled by the sweep (unknown, or
         # pending again to be resent: then the resend is no longer needed).
-        OutboundMessage.objects.filter(
-            pk=message_id, status__in=[Status.SENDING, Status.UNKNOWN, Status.PENDING]
-        ).update(status=Status.SENT, sent_at=timezone.now(), provider_message_id=provider_id[:255], last_error="")
-    message.refresh_from_db()
-    return message
+        rows_update(OutboundMessage.objects.filter(status__in=[Status.SENDING, Status.UNKNOWN, Status.PENDING]),
+                    accepted, ["status", "sent_at", "provider_message_id", "last_error"])
+        for message, answer in zip(messages, answers, strict=True):
+            if not isinstance(answer, str):
+                _failure_record(message, answer, claimed_at=claimed_at, counts=counts)
+    counts["sent"] += len(accepted)
+
+
+def _failure_record(message: OutboundMessage, error: Exception, *, claimed_at: datetime, counts: Counter) -> None:
+    mine = _claimed([message], claimed_at)
+    retry_at = timezone.now() + retry_delay(message.attempts)
+    if isinstance(error, ProviderError):
+        if isinstance(error, ProviderRejected) or message.attempts >= settings.MESSAGE_MAX_ATTEMPTS:
+            mine.update(status=Status.FAILED, last_error=str(error))
+            counts["failed"] += 1
+        else:
+            mine.update(status=Status.PENDING, due_at=retry_at, claimed_at=None, last_error=str(error))
+            counts["retry"] += 1
+        return
+    reason = str(error) if isinstance(error, ProviderTimeout) else repr(error)
+    _fate_unknown(mine, message, attempts=message.attempts, reason=reason, due_at=retry_at)
+    counts["fate_unknown"] += 1
 
 
 def _stuck_settle(message: OutboundMessage, *, now: datetime) -> None:
@@ -285,8 +398,9 @@ def messages_sweep(*, batch_size: int = 1000) -> dict[str, int]:
     no call started → pending again (the provider has nothing, so no duplicate); a call that
     answered OK → sent; a call started with no answer → the provider may have it, so an order
     message is sent again with a note that it may arrive twice, and a marketing one becomes
-    unknown for a person to decide. Scheduling a row that already has a task in flight is
-    harmless, since only one `message_send` can claim it.
+    unknown for a person to decide. Due rows go to workers in batches of SEND_BATCH, order
+    messages first. Scheduling a row that already has a task in flight is harmless, since only
+    one `messages_send` can claim it.
     Returns {"stuck": n, "scheduled": n, "not_scheduled": n}.
     """
     now = timezone.now()
@@ -295,16 +409,18 @@ def messages_sweep(*, batch_size: int = 1000) -> dict[str, int]:
     for message in stuck:
         _stuck_settle(message, now=now)
 
+    # Order messages first: a backlog of campaign e-mails never holds them up.
     due_ids = list(
         OutboundMessage.objects.filter(status=Status.PENDING, due_at__lte=now)
-        .order_by("due_at")
+        .order_by("is_marketing", "due_at")
         .values_list("pk", flat=True)[:batch_size]
     )
     scheduled = 0
-    for message_id in due_ids:
-        if not message_send_schedule(message_id=message_id):
+    for start in range(0, len(due_ids), SEND_BATCH):
+        batch = due_ids[start:start + SEND_BATCH]
+        if not messages_send_schedule(message_ids=batch):
             break  # the broker is down: the rest waits for the next sweep
-        scheduled += 1
+        scheduled += len(batch)
     counts = {"stuck": len(stuck), "scheduled": scheduled, "not_scheduled": len(due_ids) - scheduled}
     if any(counts.values()):
         logger.info("Messages sweep: %s", counts)

@@ -9,10 +9,10 @@ from marketing.abtests.services import ab_tests_decide_due
 from marketing.broadcasts.services import broadcasts_advance
 from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
 from marketing.follow_ups import follow_ups_open_for_uncollected_parcels
-from marketing.services import message_send, messages_sweep
+from marketing.services import messages_send, messages_sweep
 
 # Only infrastructure faults are retried here; a provider's error is the row's business
-# (message_send moves it back to pending with a later due time, and the sweep sends it).
+# (messages_send moves it back to pending with a later due time, and the sweep sends it).
 _RETRY = {
     "autoretry_for": (DatabaseError, InterfaceError, BrokerError),
     "max_retries": 5,
@@ -23,11 +23,10 @@ _RETRY = {
 
 
 # A worker killed mid-task gives the task back to the broker (acks_late, reject_on_worker_lost);
-# message_send's claim and DeliveryAttempt decide whether anything is sent again.
+# messages_send's claim and DeliveryAttempt rows decide whether anything is sent again.
 @shared_task(acks_late=True, reject_on_worker_lost=True, **_RETRY)
-def message_send_task(message_id: int) -> str | None:
-    message = message_send(message_id=message_id)
-    return message.status if message else None
+def messages_send_task(message_ids: list[int]) -> dict[str, int]:
+    return dict(messages_send(message_ids=message_ids))
 
 
 @shared_task(acks_late=True, **_RETRY)

@@ -1,4 +1,6 @@
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from email.utils import formataddr, make_msgid, parseaddr
 
 from django.conf import settings
@@ -18,8 +20,34 @@ def sender(name: str) -> str:
     return formataddr((name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
+def _connection():
+    return get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_TIMEOUT_SECONDS)
+
+
+def _close(connection) -> None:
+    # A connection that broke cannot always say goodbye; it is dropped either way.
+    with suppress(smtplib.SMTPException, OSError):
+        connection.close()
+
+
 class DjangoEmailBackend:
-    """Sends through settings.EMAIL_BACKEND: a file in development, SMTP or anymail in production."""
+    """Sends through settings.EMAIL_BACKEND: a file in development, SMTP or anymail in production.
+
+    Within `session()` every message goes over one connection to the e-mail server (opened at
+    the first message, opened again after a failure, closed at the end): a batch of hundreds
+    costs one SMTP handshake, not hundreds. Outside a session each message has its own."""
+
+    def __init__(self):
+        self._session = None
+
+    @contextmanager
+    def session(self) -> Iterator["DjangoEmailBackend"]:
+        self._session = _connection()
+        try:
+            yield self
+        finally:
+            connection, self._session = self._session, None
+            _close(connection)
 
     def send(self, message) -> str:
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].rstrip(">") or None
@@ -35,25 +63,38 @@ class DjangoEmailBackend:
             from_email=sender(message.sender_name),
             to=[message.recipient],
             headers=headers,
-            connection=get_connection(timeout=getattr(settings, "EMAIL_TIMEOUT", None) or DEFAULT_TIMEOUT_SECONDS),
+            connection=self._session or _connection(),
         )
         if message.html_body:
             email.attach_alternative(message.html_body, "text/html")
         try:
+            if self._session is not None:
+                self._session.open()  # nothing when it is open already; the send then keeps it open
             sent = email.send()
-        except TimeoutError as error:
-            raise ProviderTimeout(f"e-mail server did not answer: {error}") from error
-        except smtplib.SMTPServerDisconnected as error:
-            # The connection dropped: the server may have queued the message before it went.
-            raise ProviderTimeout(f"e-mail server disconnected: {error}") from error
-        except (smtplib.SMTPException, OSError) as error:
-            raise ProviderError(f"e-mail not accepted: {error}") from error
         except Exception as error:
-            # anymail raises its own errors (AnymailAPIError...); a refusal from the API is an error.
-            if type(error).__module__.startswith("anymail"):
-                raise ProviderError(f"e-mail service refused: {error}") from error
-            raise
+            if self._session is not None:
+                _close(self._session)  # the next message starts on a fresh connection
+            meaning = _provider_error(error)
+            if meaning is None:
+                raise
+            raise meaning from error
         if not sent:
             raise ProviderError("e-mail backend reported nothing sent")
         anymail_status = getattr(email, "anymail_status", None)
         return (anymail_status and anymail_status.message_id) or message_id
+
+
+def _provider_error(error: Exception) -> Exception | None:
+    """What a failed send means for the message (see marketing.backends); None: not the
+    provider's answer but a fault on our side."""
+    if isinstance(error, TimeoutError):
+        return ProviderTimeout(f"e-mail server did not answer: {error}")
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        # The connection dropped: the server may have queued the message before it went.
+        return ProviderTimeout(f"e-mail server disconnected: {error}")
+    if isinstance(error, smtplib.SMTPException | OSError):
+        return ProviderError(f"e-mail not accepted: {error}")
+    # anymail raises its own errors (AnymailAPIError...); a refusal from the API is an error.
+    if type(error).__module__.startswith("anymail"):
+        return ProviderError(f"e-mail service refused: {error}")
+    return None

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.bulk import rows_update
 from core.transactions import after_commit
 from customers.models import User
 from marketing.abtests.services import ab_group, ab_test_decide, ab_test_of, ab_test_start
@@ -35,7 +36,7 @@ from marketing.models import OutboundMessage
 from marketing.preferences import marketing_consents_given
 from marketing.schedule import zone_for
 from marketing.segments.selectors import segment_reachable
-from marketing.services import message_send_schedule
+from marketing.services import messages_send_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -277,10 +278,11 @@ def _send_batch(channel: str, broadcast_ids: list[int], *, now, batch_size: int,
         outgoing += _decide(broadcasts[broadcast_id], group, now=now, counts=counts)
     outgoing = outgoing_within_cap(outgoing, now=now, counts=counts)
     message_ids = outgoing_write(outgoing, now=now, counts=counts)
-    CampaignEntry.objects.bulk_update(entries, ["status", "next_step", "due_at", "decided_at", "note"])
+    rows_update(CampaignEntry.objects.all(), entries, ["status", "next_step", "due_at", "decided_at", "note"])
     throttle.used += len(message_ids)
     throttle.save(update_fields=["window_started_at", "used"])
-    after_commit(lambda: [message_send_schedule(message_id=pk) for pk in message_ids])
+    if message_ids:
+        after_commit(lambda: messages_send_schedule(message_ids=message_ids))  # one task sends the batch
     return True
 
 

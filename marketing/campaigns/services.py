@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.bulk import rows_update
 from core.transactions import after_commit
 from customers.models import User
 from marketing.abtests.services import Assignment, ab_assignment
@@ -39,7 +40,12 @@ from marketing.kinds import Channel, placeholders_for
 from marketing.models import OutboundMessage
 from marketing.preferences import marketing_consents_given
 from marketing.schedule import customer_time_zone, window_start
-from marketing.services import RecipientInvalid, message_send_schedule, recipient_normalize
+from marketing.services import (
+    RecipientInvalid,
+    message_send_schedule,
+    messages_send_schedule,
+    recipient_normalize,
+)
 from marketing.templating import TemplateTextError, plain_context, template_render
 from orders.models import PromoCode
 
@@ -184,8 +190,10 @@ def campaign_entries_dispatch(*, now: datetime.datetime | None = None, batch_siz
             outgoing += _decide(campaigns[campaign_id], group, now=now, counts=counts)
         outgoing = outgoing_within_cap(outgoing, now=now, counts=counts)
         message_ids = outgoing_write(outgoing, now=now, counts=counts)
-        CampaignEntry.objects.bulk_update(entries, ["status", "next_step", "due_at", "decided_at", "note"])
-        after_commit(lambda: [message_send_schedule(message_id=pk) for pk in message_ids])
+        rows_update(CampaignEntry.objects.all(), entries, ["status", "next_step", "due_at", "decided_at", "note"])
+        if message_ids:
+            # One task sends the batch: one claim, one connection to the e-mail server, results in bulk.
+            after_commit(lambda: messages_send_schedule(message_ids=message_ids))
     return counts
 
 

@@ -8,7 +8,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from marketing.models import OutboundMessage
 from marketing.services import message_enqueue, message_send, message_send_schedule, messages_sweep
-from marketing.tasks import message_send_task
+from marketing.tasks import messages_send_task
 from tests.harness import broken_server, broker_unreachable, in_parallel
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_order_is_kept_when_the_broker_is_down_and_the_sweep_sends_its_message_l
         raise BrokerError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     with monkeypatch.context() as broker:
-        broker.setattr(message_send_task, "delay", broker_down)
+        broker.setattr(messages_send_task, "delay", broker_down)
         with django_capture_on_commit_callbacks(execute=True):
             message = enqueue_accepted(order_context)
         message.refresh_from_db()

@@ -9,7 +9,7 @@ from django.utils import formats, timezone
 from marketing.models import OutboundMessage
 from marketing.selectors import messages_for_reference
 from marketing.services import message_send, messages_sweep
-from marketing.tasks import message_send_task
+from marketing.tasks import messages_send_task
 from orders.models import Order
 from orders.signals import order_placed as order_placed_signal
 from orders.signals import order_status_changed
@@ -91,8 +91,8 @@ def test_retried_send_task_sends_the_order_message_once(scripted_sms, django_cap
         order = order_placed(email="")
     [message] = messages_of(order)
 
-    message_send_task.delay(message.pk)
-    message_send_task.apply(args=(message.pk,), retries=1)
+    messages_send_task.delay([message.pk])
+    messages_send_task.apply(args=([message.pk],), retries=1)
 
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.SENT, 1)

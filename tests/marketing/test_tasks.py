@@ -3,7 +3,7 @@ from django.core import mail
 
 from config.celery import app as celery_app
 from marketing.models import OutboundMessage
-from marketing.tasks import message_send_task, messages_sweep_task
+from marketing.tasks import messages_send_task, messages_sweep_task
 from tests.factories import OutboundMessageFactory
 
 
@@ -14,16 +14,16 @@ def test_sweep_is_scheduled_every_minute():
 
 
 def test_send_task_is_acknowledged_only_after_it_ran():
-    assert message_send_task.acks_late is True
-    assert message_send_task.max_retries == 5
+    assert messages_send_task.acks_late is True
+    assert messages_send_task.max_retries == 5
 
 
 @pytest.mark.django_db
 def test_send_task_run_twice_sends_once():
     message = OutboundMessageFactory()
 
-    message_send_task.delay(message.pk)
-    message_send_task.delay(message.pk)
+    messages_send_task.delay([message.pk])
+    messages_send_task.delay([message.pk])
 
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.SENT
