@@ -182,6 +182,15 @@ def products_rating_set(*, ratings: dict[int, Rating]) -> None:
     after_commit(lambda: scopes_renew(scopes))
 
 
+def storefront_renew_for_products(*, product_ids: Iterable[int]) -> None:
+    """Make stale what shows these products, and nothing else: their cards and pages, the pages
+    that show them as related, their categories' listings (matches, counts, filter panels), home
+    and search. For a bulk write that sends no signals (a price list); call it after commit."""
+    product_ids = list(set(product_ids))
+    if product_ids:
+        scopes_renew(_scopes_showing(product_ids=product_ids))
+
+
 def _scopes_showing(*, product_ids: list[int]) -> set[str]:
     """The cache scopes of everything that shows these products' availability."""
     products = list(Product.objects.filter(pk__in=product_ids).values_list("pk", "slug", "category__path"))

@@ -17,10 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.cache import invalidate_storefront_cache
 from catalog.demo.text import latin_slug
 from catalog.models import Brand, Product, ProductAttributeValue, ProductVariant
-from catalog.services import products_refresh_availability
+from catalog.services import products_refresh_availability, storefront_renew_for_products
 from core.transactions import after_commit
 from integrations.models import PriceChange, PriceListImport, PriceListRowError, Supplier
 from integrations.pricelists.bulk import rows_update
@@ -130,9 +129,6 @@ def pricelist_import_run(
                 progress(importer.processed, opened.total_rows)
     except PriceListUnreadable as error:
         return _finish(job, status=Status.FAILED, failure=str(error))
-    finally:
-        if not job.dry_run:
-            invalidate_storefront_cache()
     return _finish(job, status=Status.DONE)
 
 
@@ -334,6 +330,9 @@ class _Importer:
         PriceChange.objects.bulk_create(price_changes)
         if touched:
             products_refresh_availability(product_ids=touched)
+            # Each batch commits on its own: its products' pages are renewed as it does, the rest
+            # of the storefront's caches stay warm.
+            after_commit(lambda: storefront_renew_for_products(product_ids=touched))
 
     def _create(self, rows: list[ParsedRow]) -> list[Product]:
         bases = {row.sku: latin_slug(row.sku) or "product" for row in rows}

@@ -222,3 +222,19 @@ def test_the_dry_run_names_categories_and_brands_as_people_do(supplier, tmp_path
               dry_run=True)
 
     assert job.preview[0]["changes"] == {"category_id": ["Разное", "Чайники"], "brand_id": [None, "Bork"]}
+
+
+def test_an_import_renews_the_pages_of_the_products_it_changed_and_keeps_the_rest_of_the_cache(
+    client, supplier, tmp_path, kettles, django_capture_on_commit_callbacks
+):
+    ProductFactory(sku="A-1", slug="kettle", name="Чайник", price=Decimal("1000.00"), stock=5, category=kettles)
+    other = ProductFactory(slug="shampoo", name="Шампунь", category=CategoryFactory(slug="care"))
+    client.get("/product/kettle/")
+    client.get("/product/shampoo/")
+    Product.objects.filter(pk=other.pk).update(name="Шампунь 2.0")  # behind the cache: it keeps the page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run(supplier, csv_file(tmp_path / "list.csv", [HEADER, ["A-1", "Чайник со свистком", "1200", "5", "", ""]]))
+
+    assert "Чайник со свистком" in client.get("/product/kettle/").content.decode()
+    assert "Шампунь 2.0" not in client.get("/product/shampoo/").content.decode()
