@@ -2,6 +2,8 @@
 messages they want, and requests for a copy of their data or to delete the account."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
 from customers.models import Consent, DataRequest, User
 from customers.services import consent_record
@@ -11,11 +13,37 @@ from customers.services import consent_record
 PREFERENCES_WORDING_VERSION = "account-1"
 
 MARKETING_KINDS = (Consent.Kind.MARKETING_EMAIL, Consent.Kind.MARKETING_SMS)
+# Whose records count for a marketing channel: the account's, or the address the channel uses.
+ADDRESS_FIELD = {Consent.Kind.MARKETING_EMAIL: "email", Consent.Kind.MARKETING_SMS: "phone"}
 
 
 def marketing_consent_current(*, user: User, kind: str) -> bool:
     """The customer's latest answer, also one given at a guest checkout with their e-mail."""
     return Consent.objects.is_granted(kind=kind, user=user, email=user.email)
+
+
+def marketing_consent_records(*, kind: str, user_id, address) -> QuerySet[Consent]:
+    """The one definition of whose marketing records count: the person's account or their
+    address for the channel (the e-mail in lower case, the phone as stored), latest first.
+    `user_id` and `address` are values for one person (None when unknown), or references to the
+    customer row of an outer query."""
+    field = ADDRESS_FIELD[kind]
+    who = Q(pk__in=[])
+    if user_id is not None:
+        who |= Q(user_id=user_id)
+    if address is not None:
+        who |= Q(**{field: address}) & ~Q(**{field: ""})
+    return Consent.objects.filter(kind=kind).filter(who).order_by("-created_at", "-id")
+
+
+def marketing_consent_given_q(*, kind: str) -> Q:
+    """Today's marketing answer as a filter over customers (a User queryset), so that the
+    database decides for all of them at once: each customer's latest record, by their account or
+    their address, says yes. No record is a no; a customer without a phone is never sent SMS."""
+    address = Lower(OuterRef("email")) if kind == Consent.Kind.MARKETING_EMAIL else OuterRef("phone")
+    latest = marketing_consent_records(kind=kind, user_id=OuterRef("pk"), address=address)
+    given = Q(Coalesce(Subquery(latest.values("granted")[:1]), Value(False), output_field=BooleanField()))
+    return given if kind == Consent.Kind.MARKETING_EMAIL else given & ~Q(phone="")
 
 
 @transaction.atomic

@@ -9,9 +9,9 @@ so this module is the single place that decides.
 
 from collections.abc import Iterable
 
-from django.db.models import BooleanField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Q, QuerySet
 
+from customers import privacy
 from customers.models import Consent
 from marketing.kinds import TRANSACTIONAL_KINDS, Channel
 
@@ -37,27 +37,13 @@ def marketing_consent_given(*, channel: str, recipient: str, user_id: int | None
 
 
 def marketing_consent_given_q(*, channel: str) -> Q:
-    """The same answer as a filter over customers (a User queryset), so that a segment's
-    reachable part is counted by the database: each customer's latest record, by their
-    account or their address, says yes. For SMS a customer without a phone is never reached."""
-    address = Lower(OuterRef("email")) if channel == Channel.EMAIL else OuterRef("phone")
-    latest = _consent_records(channel=channel, user_id=OuterRef("pk"), address=address)
-    # No record at all is a no (not an unknown), so that "not subscribed" includes them.
-    given = Q(Coalesce(Subquery(latest.values("granted")[:1]), Value(False), output_field=BooleanField()))
-    return given if channel == Channel.EMAIL else given & ~Q(phone="")
+    """The same answer as a filter over customers (a User queryset): a segment's reachable part
+    is counted by the database. The rule is customers.privacy's."""
+    return privacy.marketing_consent_given_q(kind=CONSENT_FOR_CHANNEL[channel])
 
 
 def _consent_records(*, channel: str, user_id, address) -> QuerySet[Consent]:
-    """The one definition of whose records count: the person's account or their address (the
-    e-mail in lower case, the phone as stored), latest first. `user_id` and `address` are values
-    for one person (None when unknown), or references to the customer row of an outer query."""
-    field = "email" if channel == Channel.EMAIL else "phone"
-    who = Q(pk__in=[])
-    if user_id is not None:
-        who |= Q(user_id=user_id)
-    if address is not None:
-        who |= Q(**{field: address}) & ~Q(**{field: ""})
-    return Consent.objects.filter(kind=CONSENT_FOR_CHANNEL[channel]).filter(who).order_by("-created_at", "-id")
+    return privacy.marketing_consent_records(kind=CONSENT_FOR_CHANNEL[channel], user_id=user_id, address=address)
 
 
 def marketing_consents_given(*, channel: str, people: Iterable[Person]) -> set[Person]:

@@ -7,8 +7,9 @@ from django.core.files import File
 from openpyxl import load_workbook
 
 from catalog.models import Product
-from customers.models import Consent
+from customers.models import Consent, User
 from integrations.exports.catalog import catalog_file_supplier
+from integrations.exports.customers import customers_table
 from integrations.models import PriceListImport
 from integrations.pricelists.services import pricelist_import_run, pricelist_import_start
 from orders.models import Order
@@ -139,3 +140,15 @@ def test_the_customer_export_shows_contacts_only_within_marketing_consents(admin
     assert contacts == {str(both.pk): ("both@example.com", "+79160000001"),
                         str(email_only.pk): ("mail@example.com", ""),
                         str(withdrew.pk): ("", "")}
+
+
+def test_the_customer_export_reads_everyones_consents_in_one_query(django_assert_max_num_queries):
+    for number in range(10):
+        user = UserFactory(email=f"c{number}@example.com", phone=f"+7916000{number:04d}")
+        Consent.objects.create(user=user, kind="marketing_sms", granted=True, wording_version="1", source="account")
+
+    with django_assert_max_num_queries(1):
+        _, rows = customers_table(User.objects.all())
+        phones = [row[4] for row in rows]
+
+    assert len([phone for phone in phones if phone]) == 10
