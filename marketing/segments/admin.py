@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Brand, Category, Product
 from marketing.kinds import Channel
-from marketing.segments.conditions import Context, SegmentCycleError, conditions_catalog, conditions_clean, conditions_q
+from marketing.segments.conditions import Context, conditions_catalog, conditions_clean, conditions_q
 from marketing.segments.models import Segment
-from marketing.segments.selectors import conditions_counts, segment_members_rows
+from marketing.segments.selectors import CountTooSlow, conditions_counts, segment_members_rows
 from marketing.segments.services import segment_delete, segment_save
 
 # Who may see the people in a segment: the same permission as the customers' list.
@@ -133,11 +133,14 @@ class SegmentAdmin(admin.ModelAdmin):
             return JsonResponse({"errors": [gettext("Unknown channel or segment.")]}, status=400)
         try:
             cleaned = _checked(conditions, segment_id=segment_id)
-        except SegmentCycleError as error:
+        except ValidationError as error:  # SegmentCycleError included
             return JsonResponse({"errors": error.messages}, status=422)
-        except ValidationError as error:
-            return JsonResponse({"errors": error.messages}, status=422)
-        return JsonResponse(conditions_counts(conditions=cleaned, channel=channel, segment_id=segment_id))
+        try:
+            return JsonResponse(conditions_counts(conditions=cleaned, channel=channel, segment_id=segment_id))
+        except CountTooSlow as slow:
+            return JsonResponse({"errors": [gettext(
+                "Counting took longer than %(seconds)s s and was stopped; try fewer or narrower conditions."
+            ) % {"seconds": slow.seconds}]}, status=503)
 
     def products_view(self, request):
         """Products for the "viewed a product" condition, by name or SKU."""

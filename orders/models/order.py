@@ -142,7 +142,12 @@ class Order(TimeStampedModel):
             ("ship_orders", _("Can pack and ship orders")),
         ]
         indexes = [
-            models.Index(fields=("user", "-created_at"), name="order_customer_recent"),
+            # A customer's orders by date, with what a segment's "spent" and "orders" conditions
+            # add up, so those sums are read from the index alone (marketing.segments).
+            models.Index(
+                fields=("user", "created_at"), include=("status", "total_to_pay"), name="order_customer_sales",
+                condition=Q(user__isnull=False),
+            ),
             # A customer is known by the phone: their earlier orders (first order, returning
             # customer) are found by it in every report that counts customers.
             models.Index(fields=("phone", "created_at"), name="order_phone_placed"),

@@ -3,15 +3,19 @@
 import csv
 import io
 import json
+import threading
+import time
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
+from django.db import connection, transaction
 from django.urls import reverse
 
 from customers.models import Consent
-from customers.roles import MARKETER
+from customers.roles import MARKETER, roles_sync
 from customers.services import consent_record
+from marketing.segments import selectors
 from marketing.segments.models import Segment
 from marketing.segments.services import segment_save
 from tests.factories import UserFactory, staff_user
@@ -150,3 +154,35 @@ def test_a_role_that_may_not_see_customers_gets_no_members_list_nor_export(clien
     assert client.get(reverse("admin:marketing_segment_members", args=[segment.pk])).status_code == 403
     assert client.get(reverse("admin:marketing_segment_members_csv", args=[segment.pk])).status_code == 403
     assert count(client, MOSCOW).status_code == 200
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_count_that_runs_too_long_is_stopped_and_answered_503(client, monkeypatch):
+    roles_sync()
+    client.force_login(staff_user(MARKETER))
+    monkeypatch.setattr(selectors, "LIVE_COUNT_SECONDS", 1)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_consents():
+        # Another transaction keeps the consents (which the reachable count reads) locked.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE customers_consent IN ACCESS EXCLUSIVE MODE")
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_the_consents)
+    holder.start()
+    try:
+        locked.wait(5)
+        started = time.monotonic()
+        response = count(client, MOSCOW)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join()
+
+    assert response.status_code == 503
+    assert "took longer than 1 s" in response.json()["errors"][0]
+    assert waited < 5
