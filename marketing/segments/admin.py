@@ -97,7 +97,7 @@ class SegmentAdmin(admin.ModelAdmin):
                 "any": gettext("Any of these"), "addCondition": gettext("Add a condition"),
                 "addGroup": gettext("Add a group"), "remove": gettext("Remove"), "condition": gettext("Condition"),
                 "channel": gettext("Channel for the reachable count"),
-                "members": gettext("%s customers"), "reachable": gettext("%s reachable by"),
+                "members": gettext("Customers: %s"), "reachable": gettext("reachable: %s by"),
                 "commaSeparated": gettext("separated by commas"), "findProduct": gettext("Find a product"),
                 "pick": gettext("Pick…"), "failed": gettext("Could not count; try again."),
             },

@@ -60,7 +60,7 @@ def test_marketer_builds_a_two_condition_segment_and_sees_its_count_change(marke
 
     page.goto("/admin/marketing/segment/add/")
     _wait_for(page, 5, 3)
-    assert "5 customers" in page.locator(".segment-count").inner_text()
+    assert "Customers: 5" in page.locator(".segment-count").inner_text()
 
     page.get_by_role("button", name="Add a condition").click()
     page.locator(".segment-condition").first.get_by_label("Female").check()
