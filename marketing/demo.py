@@ -1,6 +1,6 @@
 """Demo campaigns for `manage.py seed_demo`: the abandoned-cart campaign switched on, and a few
 demo shoppers who agreed to news and left carts, so the outbox and the campaign page show real
-rows from the first `make run`. Idempotent: a second run adds nothing."""
+rows from the first `make run`; and a few saved segments. Idempotent: a second run adds nothing."""
 
 import datetime
 import random
@@ -13,6 +13,8 @@ from customers.models import Consent, User
 from customers.services import consent_record
 from marketing.campaigns.models import Campaign
 from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
+from marketing.segments.models import Segment
+from marketing.segments.services import segment_save
 from orders.models import Cart
 from orders.services import cart_add
 
@@ -46,3 +48,26 @@ def demo_campaigns_start(*, customer_email_domain: str, shoppers: int = 8, seed:
     campaigns_scan()
     campaign_entries_dispatch()
     return left
+
+
+# Segments a marketer starts from, named as the shop would name them.
+DEMO_SEGMENTS = {
+    "Москва и Петербург": {"match": "any", "conditions": [
+        {"field": "city", "values": ["Москва"]}, {"field": "city", "values": ["Санкт-Петербург"]}]},
+    "Покупали за 90 дней на 3000 ₽ и больше": {"match": "all", "conditions": [
+        {"field": "total_spent", "min": "3000", "days": 90}]},
+    "Давно не заказывали, подписаны на e-mail": {"match": "all", "conditions": [
+        {"field": "orders_count", "min": 1},
+        {"field": "last_order", "when": "not_within", "days": 60},
+        {"field": "subscribed", "channel": "email"}]},
+}
+
+
+def demo_segments_create() -> int:
+    """The demo segments that do not exist yet; returns how many were added."""
+    added = 0
+    for name, conditions in DEMO_SEGMENTS.items():
+        if not Segment.objects.filter(name=name).exists():
+            segment_save(name=name, conditions=conditions)
+            added += 1
+    return added

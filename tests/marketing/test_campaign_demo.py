@@ -1,8 +1,10 @@
 import pytest
 
 from marketing.campaigns.models import Campaign, CampaignEntry
-from marketing.demo import demo_campaigns_start
+from marketing.demo import DEMO_SEGMENTS, demo_campaigns_start, demo_segments_create
 from marketing.models import OutboundMessage
+from marketing.segments.models import Segment
+from marketing.segments.selectors import segment_members
 from tests.factories import ProductFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,3 +24,12 @@ def test_demo_switches_the_abandoned_cart_campaign_on_with_real_outbox_rows(djan
     assert CampaignEntry.objects.count() == 4
     assert OutboundMessage.objects.filter(is_marketing=True).exists()
     assert demo_campaigns_start(customer_email_domain="demo.example", shoppers=4) == 0
+
+
+def test_demo_adds_segments_that_count_and_adds_them_once():
+    UserFactory(city="Москва")
+    UserFactory(city="Казань")
+
+    assert demo_segments_create() == len(DEMO_SEGMENTS)
+    assert demo_segments_create() == 0
+    assert segment_members(segment=Segment.objects.get(name="Москва и Петербург")).count() == 1

@@ -18,7 +18,7 @@ from customers.services import consent_record
 from marketing.segments import selectors
 from marketing.segments.models import Segment
 from marketing.segments.services import segment_save
-from tests.factories import UserFactory, staff_user
+from tests.factories import ProductFactory, UserFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +186,14 @@ def test_a_count_that_runs_too_long_is_stopped_and_answered_503(client, monkeypa
     assert response.status_code == 503
     assert "took longer than 1 s" in response.json()["errors"][0]
     assert waited < 5
+
+
+def test_the_editor_finds_products_by_name_or_sku(client, marketer):
+    kettle = ProductFactory(name="Чайник электрический", sku="KT-1")
+    ProductFactory(name="Утюг", sku="IR-1")
+
+    by_name = client.get(reverse("admin:marketing_segment_products"), {"q": "чайник"}).json()
+    by_sku = client.get(reverse("admin:marketing_segment_products"), {"q": "kt-1"}).json()
+
+    assert by_name == by_sku == {"results": [[kettle.pk, "Чайник электрический · KT-1"]]}
+    assert client.get(reverse("admin:marketing_segment_products")).json() == {"results": []}

@@ -1,10 +1,14 @@
 """A segment is saved only with conditions that make sense, and never includes itself."""
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from marketing.segments.conditions import SegmentCycleError
 from marketing.segments.models import Segment
+from marketing.segments.selectors import segment_members
 from marketing.segments.services import segment_save
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +52,34 @@ def test_invalid_conditions_are_refused_with_a_message_that_names_the_condition(
 
     assert message in " ".join(refused.value.messages)
     assert not Segment.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_marketers_making_two_segments_include_each_other_at_once_leave_no_cycle():
+    first = segment_save(name="First", conditions={"match": "all", "conditions": []})
+    second = segment_save(name="Second", conditions={"match": "all", "conditions": []})
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def include(segment, other):
+        start.wait()
+        try:
+            segment_save(segment=segment, name=segment.name, conditions={"match": "all", "conditions": [
+                {"field": "segment", "segment": other.pk}]})
+            outcomes.append("saved")
+        except SegmentCycleError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=include, args=pair) for pair in ((first, second), (second, first))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["refused", "saved"]
+    segments = list(Segment.objects.all())
+    assert len([segment for segment in segments if segment.conditions["conditions"]]) == 1
+    assert [segment_members(segment=segment).count() for segment in segments] == [0, 0]
