@@ -17,7 +17,7 @@ from catalog.cache import (
     scopes_renew,
 )
 from catalog.models import THUMB_SIZES, Brand, Category, Product, ProductImage, ProductVariant, RetiredSlug
-from catalog.signals import stock_changed
+from catalog.signals import products_back_in_stock, stock_changed
 from core.images import make_thumbnail
 from core.transactions import after_commit
 
@@ -143,7 +143,8 @@ def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -
     written, and after commit only the pages that show them are renewed (their card and page,
     the pages that show them as related, their categories' listings, home and search): an order
     that leaves a product in stock changes nothing a shopper sees. Announces stock_changed for all
-    the given products (their numbers moved even when their availability did not). Returns the ids
+    the given products (their numbers moved even when their availability did not), and
+    products_back_in_stock for those that were sold out and are not any more. Returns the ids
     of the products that went in or out of stock."""
     product_ids = None if product_ids is None else set(product_ids)
     variants = ProductVariant.objects.filter(product=OuterRef("pk"))
@@ -160,6 +161,9 @@ def products_refresh_availability(*, product_ids: Iterable[int] | None = None) -
         Product.objects.filter(pk__in=flipped).update(is_in_stock=available)
         scopes = _scopes_showing(product_ids=flipped)
         after_commit(lambda: scopes_renew(scopes))
+        back = list(Product.objects.filter(pk__in=flipped, is_in_stock=True).values_list("pk", flat=True))
+        if back:
+            products_back_in_stock.send(sender=Product, product_ids=back)
     stock_changed.send(sender=Product, product_ids=product_ids)
     return flipped
 

@@ -200,14 +200,21 @@ class ConsentQuerySet(models.QuerySet):
         return self.filter(same_person(user=user, email=email, phone=phone))
 
     def is_granted(self, *, kind: str, user: User | None = None, email: str = "", phone: str = "") -> bool:
-        """The latest record of this kind for this person decides; no record means no consent."""
-        latest = self.for_person(user=user, email=email, phone=phone).filter(kind=kind).order_by("-created_at", "-id")
+        """The latest record of this kind for this person decides; no record means no consent.
+        Answers about one kind of message (`topic`) are not this answer: marketing.preferences
+        weighs them."""
+        latest = (self.for_person(user=user, email=email, phone=phone).filter(kind=kind, topic="")
+                  .order_by("-created_at", "-id"))
         return bool(latest.values_list("granted", flat=True).first())
 
 
 class Consent(models.Model):
     """A consent given or withdrawn, kept forever as evidence: who, what wording, where, when.
-    A change of mind is a new row; the latest row of a kind is the current answer."""
+    A change of mind is a new row; the latest row of a kind is the current answer.
+
+    A marketing consent may be about one kind of message only (`topic`, a marketing message
+    kind such as "birthday"): "no birthday messages", or a guest's confirmed "tell me when it
+    is back" without any other marketing. marketing.preferences decides how the two combine."""
 
     class Kind(models.TextChoices):
         PERSONAL_DATA = "personal_data", _("Processing of personal data")
@@ -219,6 +226,8 @@ class Consent(models.Model):
         REGISTRATION = "registration", _("Registration")
         ACCOUNT = "account", _("Account settings")
         UNSUBSCRIBE = "unsubscribe", _("Unsubscribe link")
+        PREFERENCES = "preferences", _("Message preferences page")
+        BACK_IN_STOCK = "back_in_stock", _("“Tell me when it is back” form")
         ADMIN = "admin", _("Entered by the shop")
 
     user = models.ForeignKey(
@@ -227,6 +236,10 @@ class Consent(models.Model):
     email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     kind = models.CharField(_("consent"), max_length=20, choices=Kind.choices)
+    topic = models.CharField(
+        _("kind of message"), max_length=40, blank=True,
+        help_text=_("Only this kind of marketing message (for example birthday); empty: all of them."),
+    )
     granted = models.BooleanField(_("granted"))
     wording_version = models.CharField(_("wording version"), max_length=32)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)

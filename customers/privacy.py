@@ -33,7 +33,8 @@ def marketing_consent_records(*, kind: str, user_id, address) -> QuerySet[Consen
         who |= Q(user_id=user_id)
     if address is not None:
         who |= Q(**{field: address}) & ~Q(**{field: ""})
-    return Consent.objects.filter(kind=kind).filter(who).order_by("-created_at", "-id")
+    # A record about one kind of message (`topic`) is not the channel's answer.
+    return Consent.objects.filter(kind=kind, topic="").filter(who).order_by("-created_at", "-id")
 
 
 def marketing_consent_given_q(*, kind: str) -> Q:

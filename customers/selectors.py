@@ -54,8 +54,8 @@ def personal_data_export(*, user: User) -> dict:
             for a in addresses_for_customer(user=user)
         ],
         "consents": [
-            {"kind": c.kind, "granted": c.granted, "wording_version": c.wording_version, "source": c.source,
-             "email": c.email, "phone": c.phone, "created_at": _iso(c.created_at)}
+            {"kind": c.kind, "topic": c.topic, "granted": c.granted, "wording_version": c.wording_version,
+             "source": c.source, "email": c.email, "phone": c.phone, "created_at": _iso(c.created_at)}
             for c in Consent.objects.filter(user=user).order_by("created_at", "id")
         ],
         "points": [

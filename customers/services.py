@@ -310,10 +310,11 @@ def customer_language_remember(*, user: User, language: str) -> None:
 
 def consent_record(
     *, kind: str, granted: bool, wording_version: str, source: str,
-    user: User | None = None, email: str = "", phone: str = "",
+    user: User | None = None, email: str = "", phone: str = "", topic: str = "",
 ) -> Consent:
     """Keep one answer to one consent question as evidence. Nothing is overwritten: the
-    latest record of a kind is the customer's current answer (Consent.objects.is_granted)."""
+    latest record of a kind is the customer's current answer (Consent.objects.is_granted).
+    `topic` narrows a marketing answer to one kind of message (marketing.preferences)."""
     email = (email or "").strip().lower()
     if user is None and not email and not phone:
         raise ValidationError(_("A consent must name the person: an account, an e-mail or a phone."))
@@ -323,7 +324,7 @@ def consent_record(
         raise ValidationError(_("A consent must name the version of the wording shown."))
     return Consent.objects.create(
         user=user, email=email, phone=phone, kind=kind, granted=granted,
-        wording_version=wording_version, source=source,
+        wording_version=wording_version, source=source, topic=topic,
     )
 
 

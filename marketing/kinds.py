@@ -26,6 +26,8 @@ class MessageKind(models.TextChoices):
     ORDER_PARCEL_WAITING = "order_parcel_waiting", _("Parcel still waiting")
     ORDER_DELIVERED = "order_delivered", _("Order delivered")
     ORDER_REFUNDED = "order_refunded", _("Payment refunded")
+    # The guest's "tell me when it is back" asks them to confirm their address first.
+    BACK_IN_STOCK_CONFIRM = "back_in_stock_confirm", _("Confirm the back-in-stock request")
     # Trigger campaigns: marketing, sent only with the customer's consent and within the caps.
     ABANDONED_CART = "abandoned_cart", _("Abandoned cart")
     BROWSE_ABANDONMENT = "browse_abandonment", _("Viewed, not bought")
@@ -55,8 +57,9 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     MessageKind.ORDER_PARCEL_WAITING: _ORDER | {"pickup_address", "storage_deadline", "tracking_number"},
     MessageKind.ORDER_DELIVERED: _ORDER,
     MessageKind.ORDER_REFUNDED: _ORDER | {"refund_amount"},
+    MessageKind.BACK_IN_STOCK_CONFIRM: _COMMON | {"product_name", "link"},
     MessageKind.ABANDONED_CART: _CAMPAIGN | {"items_total", "items_count"},
-    MessageKind.BROWSE_ABANDONMENT: _CAMPAIGN | {"product_name"},
+    MessageKind.BROWSE_ABANDONMENT: _CAMPAIGN | {"product_name", "category_name"},
     MessageKind.REPLENISHMENT: _CAMPAIGN | {"product_name"},
     MessageKind.REVIEW_REQUEST: _CAMPAIGN | {"order_number", "product_name"},
     MessageKind.WELCOME: _CAMPAIGN,
@@ -69,7 +72,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     MessageKind.BROADCAST: _CAMPAIGN,
 }
 
-# Messages the customer needs to receive their order: sent without marketing consent.
+# Messages the customer needs to receive their order, or asked for this moment (confirming their
+# address): sent without marketing consent.
 TRANSACTIONAL_KINDS = frozenset(
     {
         MessageKind.ORDER_ACCEPTED,
@@ -79,6 +83,7 @@ TRANSACTIONAL_KINDS = frozenset(
         MessageKind.ORDER_PARCEL_WAITING,
         MessageKind.ORDER_DELIVERED,
         MessageKind.ORDER_REFUNDED,
+        MessageKind.BACK_IN_STOCK_CONFIRM,
     }
 )
 
@@ -117,6 +122,7 @@ def sample_context() -> dict:
         "items_total": Decimal("3480.00"),
         "items_count": 3,
         "product_name": "Крем для рук «Облепиха», 75 мл",
+        "category_name": "Уход за руками",
         "price": Decimal("390.00"),
         "old_price": Decimal("490.00"),
         "spent": Decimal("15000.00"),

@@ -224,6 +224,7 @@ class FollowUp(TimeStampedModel):
 from marketing.abtests.models import ABTest, ABVariant  # noqa: E402
 from marketing.broadcasts.models import Broadcast, ChannelThrottle  # noqa: E402
 from marketing.campaigns.models import (  # noqa: E402
+    BackInStockRequest,
     Campaign,
     CampaignConversion,
     CampaignEntry,
@@ -231,12 +232,14 @@ from marketing.campaigns.models import (  # noqa: E402
     CampaignMessage,
     CampaignStep,
     CampaignText,
+    ProductPriceRecord,
+    ProductRestock,
 )
 from marketing.segments.models import Segment  # noqa: E402
 
 __all__ = [
-    "ABTest", "ABVariant", "Broadcast",
+    "ABTest", "ABVariant", "BackInStockRequest", "Broadcast",
     "Campaign", "CampaignConversion", "CampaignEntry", "CampaignEvent", "CampaignMessage", "CampaignStep",
-    "CampaignText", "ChannelThrottle",
+    "CampaignText", "ChannelThrottle", "ProductPriceRecord", "ProductRestock",
     "DeliveryAttempt", "FollowUp", "MessageTemplate", "OutboundMessage", "Segment",
 ]

@@ -2,23 +2,39 @@
 
 Messages about the customer's own order are always allowed: they are part of the sale. Every
 other kind (campaigns) is marketing and needs the customer's consent, read from the Consent
-records: the latest record for the person (their account, their address) and the channel is
-today's answer, and no record means no. `messages_send` and the campaign engine both ask here,
-so this module is the single place that decides.
+records of the person (their account, their address) and the channel. Two answers count:
+
+- the channel's ("marketing e-mails: yes/no", `topic` empty), given at checkout, sign-up, in
+  the account or withdrawn by the unsubscribe link;
+- the kind's (`topic` = the message kind): "no birthday messages" on the preference page, or
+  "tell me when it is back", which a guest confirms without agreeing to any other marketing.
+
+A kind's latest "no" always holds, whatever the channel says. Otherwise the channel's "yes"
+allows every kind, and a kind's "yes" allows that kind unless the channel was refused after it
+(an unsubscribe from everything stops a back-in-stock request made before). No record means no.
+`messages_send` and the campaign engine both ask here, so this module is the single place that
+decides; `marketing_preferences_save` writes the preference page's answers.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Q
 
 from customers import privacy
-from customers.models import Consent
-from marketing.kinds import TRANSACTIONAL_KINDS, Channel
+from customers.models import Consent, User
+from customers.services import consent_record
+from marketing.kinds import TRANSACTIONAL_KINDS, TRIGGER_KINDS, Channel
 
 CONSENT_FOR_CHANNEL = {Channel.EMAIL: Consent.Kind.MARKETING_EMAIL, Channel.SMS: Consent.Kind.MARKETING_SMS}
+# The wording beside the tick boxes of the preference page: change it when the text changes.
+PREFERENCES_WORDING_VERSION = "preferences-1"
 
 # (user id or None, e-mail or phone as the outbox writes it)
 Person = tuple[int | None, str]
+# (position in time, granted): the later of two answers has the higher position.
+_Answer = tuple[int, bool]
 
 
 def recipient_allows(*, channel: str, kind: str, recipient: str, is_marketing: bool = True) -> bool:
@@ -27,55 +43,71 @@ def recipient_allows(*, channel: str, kind: str, recipient: str, is_marketing: b
     same for a batch of outbox rows.)"""
     if kind in TRANSACTIONAL_KINDS or not is_marketing:
         return True
-    return marketing_consent_given(channel=channel, recipient=recipient)
+    return marketing_consent_given(channel=channel, recipient=recipient, kind=kind)
 
 
-def marketing_consent_given(*, channel: str, recipient: str, user_id: int | None = None) -> bool:
-    """Today's answer of this person for marketing through this channel."""
-    latest = _consent_records(channel=channel, user_id=user_id, address=_address_key(channel, recipient or "") or None)
-    return bool(latest.values_list("granted", flat=True).first())
+def marketing_consent_given(*, channel: str, recipient: str, user_id: int | None = None, kind: str = "") -> bool:
+    """Today's answer of this person for marketing of `kind` (empty: marketing in general)
+    through this channel."""
+    person = (user_id, recipient)
+    return person in marketing_consents_given(channel=channel, people=[person], kind=kind)
 
 
 def marketing_consent_given_q(*, channel: str) -> Q:
-    """The same answer as a filter over customers (a User queryset): a segment's reachable part
-    is counted by the database. The rule is customers.privacy's."""
+    """The channel's answer as a filter over customers (a User queryset): a segment's reachable
+    part is counted by the database. The rule is customers.privacy's; a single kind's "yes" (a
+    back-in-stock request) does not make a customer reachable."""
     return privacy.marketing_consent_given_q(kind=CONSENT_FOR_CHANNEL[channel])
 
 
-def _consent_records(*, channel: str, user_id, address) -> QuerySet[Consent]:
-    return privacy.marketing_consent_records(kind=CONSENT_FOR_CHANNEL[channel], user_id=user_id, address=address)
-
-
-def marketing_consents_given(*, channel: str, people: Iterable[Person]) -> set[Person]:
-    """The people of `people` who may receive marketing through `channel`, in one query: the
-    same rule as marketing_consent_given, for the campaign engine's batches."""
+def marketing_consents_given(*, channel: str, people: Iterable[Person], kind: str = "") -> set[Person]:
+    """The people of `people` who may receive marketing of `kind` through `channel`, in one
+    query: the same rule as marketing_consent_given, for the campaign engine's batches."""
     people = list(people)
+    channel_answers, kind_answers = _answers(channel=channel, people=people, kind=kind)
+    return {
+        person for person, answer, for_kind in zip(people, channel_answers, kind_answers, strict=True)
+        if _allows(answer, for_kind)
+    }
+
+
+def _allows(channel_answer: _Answer | None, kind_answer: _Answer | None) -> bool:
+    if kind_answer is not None and not kind_answer[1]:
+        return False
+    if channel_answer is not None and channel_answer[1]:
+        return True
+    return kind_answer is not None and (channel_answer is None or channel_answer[0] < kind_answer[0])
+
+
+def _answers(
+    *, channel: str, people: list[Person], kind: str
+) -> tuple[list[_Answer | None], list[_Answer | None]]:
+    """Each person's latest channel answer and latest answer about `kind`, by account or address."""
     address = "email" if channel == Channel.EMAIL else "phone"
     user_ids = {user_id for user_id, _recipient in people if user_id}
     recipients = {_address_key(channel, recipient) for _user_id, recipient in people if recipient}
     if not people or not (user_ids or recipients):
-        return set()
+        return [None] * len(people), [None] * len(people)
     records = (
-        Consent.objects.filter(kind=CONSENT_FOR_CHANNEL[channel])
+        Consent.objects.filter(kind=CONSENT_FOR_CHANNEL[channel], topic__in={"", kind})
         .filter(Q(user_id__in=user_ids) | Q(**{f"{address}__in": recipients}))
         .order_by("created_at", "id")
-        .values_list("user_id", address, "granted")
+        .values_list("user_id", address, "topic", "granted")
     )
-    by_user: dict[int, tuple[int, bool]] = {}
-    by_address: dict[str, tuple[int, bool]] = {}
-    for order, (user_id, recipient, granted) in enumerate(records):
+    by_user: dict[tuple[int, str], _Answer] = {}
+    by_address: dict[tuple[str, str], _Answer] = {}
+    for position, (user_id, recipient, topic, granted) in enumerate(records):
         if user_id:
-            by_user[user_id] = (order, granted)
+            by_user[user_id, topic] = (position, granted)
         if recipient:
-            by_address[_address_key(channel, recipient)] = (order, granted)
-    given = set()
-    for person in people:
+            by_address[_address_key(channel, recipient), topic] = (position, granted)
+
+    def latest(person: Person, topic: str) -> _Answer | None:
         user_id, recipient = person
-        answers = [by_user.get(user_id), by_address.get(_address_key(channel, recipient))]
-        latest = max((answer for answer in answers if answer is not None), default=None)
-        if latest is not None and latest[1]:
-            given.add(person)
-    return given
+        answers = [by_user.get((user_id, topic)), by_address.get((_address_key(channel, recipient), topic))]
+        return max((answer for answer in answers if answer is not None), default=None)
+
+    return [latest(person, "") for person in people], [latest(person, kind) if kind else None for person in people]
 
 
 def _address_key(channel: str, recipient: str) -> str:
@@ -84,11 +116,90 @@ def _address_key(channel: str, recipient: str) -> str:
 
 def messages_allowed(messages: Iterable) -> set[int]:
     """The ids of the outbox rows `messages` whose recipients accept them now: recipient_allows
-    for a batch, one query per channel."""
+    for a batch, one query per channel and kind."""
     messages = list(messages)
     allowed = {message.pk for message in messages if message.kind in TRANSACTIONAL_KINDS or not message.is_marketing}
-    for channel in {message.channel for message in messages if message.pk not in allowed}:
-        asking = [message for message in messages if message.channel == channel and message.pk not in allowed]
-        given = marketing_consents_given(channel=channel, people=[(None, message.recipient) for message in asking])
+    for channel, kind in {(message.channel, message.kind) for message in messages if message.pk not in allowed}:
+        asking = [message for message in messages
+                  if (message.channel, message.kind) == (channel, kind) and message.pk not in allowed]
+        given = marketing_consents_given(channel=channel, people=[(None, message.recipient) for message in asking],
+                                         kind=kind)
         allowed |= {message.pk for message in asking if (None, message.recipient) in given}
     return allowed
+
+
+# --- The preference page -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Whose preferences a page shows: an account, or the address a message went to."""
+
+    user: User | None
+    email: str = ""
+    phone: str = ""
+
+    def address(self, channel: str) -> str:
+        return self.email if channel == Channel.EMAIL else self.phone
+
+    @property
+    def channels(self) -> list[str]:
+        return [channel for channel in Channel.values if self.address(channel)]
+
+
+@dataclass(frozen=True)
+class Preferences:
+    channels: dict[str, bool]  # channel → marketing through it allowed
+    kinds: dict[str, bool]  # marketing kind → not refused
+
+
+def marketing_preferences_current(*, recipient: Recipient) -> Preferences:
+    """What the page shows: each channel's own answer, and each kind unless it was refused."""
+    user_id = recipient.user.pk if recipient.user else None
+    channels, refused = {}, set()
+    for channel in recipient.channels:
+        answers = _person_answers(channel=channel, person=(user_id, recipient.address(channel)))
+        channels[channel] = bool(answers.get("", (0, False))[1])
+        refused |= {topic for topic, (_position, granted) in answers.items() if topic and not granted}
+    return Preferences(channels=channels, kinds={kind: kind not in refused for kind in TRIGGER_KINDS})
+
+
+def _person_answers(*, channel: str, person: Person) -> dict[str, _Answer]:
+    """One person's latest answer per topic ("" for the channel itself), in one query."""
+    user_id, recipient = person
+    address = "email" if channel == Channel.EMAIL else "phone"
+    who = Q(**{address: _address_key(channel, recipient)}) if recipient else Q(pk__in=[])
+    if user_id:
+        who |= Q(user_id=user_id)
+    answers = {}
+    records = Consent.objects.filter(who, kind=CONSENT_FOR_CHANNEL[channel]).order_by("created_at", "id")
+    for position, (topic, granted) in enumerate(records.values_list("topic", "granted")):
+        answers[topic] = (position, granted)
+    return answers
+
+
+@transaction.atomic
+def marketing_preferences_save(
+    *, recipient: Recipient, channels: dict[str, bool], kinds: dict[str, bool], source: str,
+    wording_version: str = PREFERENCES_WORDING_VERSION,
+) -> list[Consent]:
+    """Record the preference page's answers: a Consent row (source, wording version) for every
+    answer that changed, none for one that did not, so saving twice adds nothing. A kind's answer
+    is written for each channel the person can be reached by, and is heard by every send."""
+    current = marketing_preferences_current(recipient=recipient)
+    person = {"user": recipient.user}
+    written = []
+    for channel in recipient.channels:
+        address = {"email": recipient.email} if channel == Channel.EMAIL else {"phone": recipient.phone}
+        if channel in channels and channels[channel] != current.channels[channel]:
+            written.append(consent_record(
+                kind=CONSENT_FOR_CHANNEL[channel], granted=channels[channel], wording_version=wording_version,
+                source=source, **person, **address,
+            ))
+        for kind, wanted in kinds.items():
+            if kind in current.kinds and wanted != current.kinds[kind]:
+                written.append(consent_record(
+                    kind=CONSENT_FOR_CHANNEL[channel], granted=wanted, wording_version=wording_version,
+                    source=source, topic=kind, **person, **address,
+                ))
+    return written

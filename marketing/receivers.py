@@ -1,10 +1,13 @@
-"""Marketing's reactions to what the orders app announces. Both signals arrive inside the
-order's transaction: the rows written here (outbox messages, task changes) commit or roll back
-with the order, and message_enqueue schedules the sending after commit."""
+"""Marketing's reactions to what the orders app and the catalog announce. The signals arrive
+inside the transaction of their cause (the order, the stock): the rows written here (outbox
+messages, task changes, a product's return) commit or roll back with it, and message_enqueue
+schedules the sending after commit."""
 
 from django.dispatch import receiver
 from django.utils.translation import gettext
 
+from catalog.signals import products_back_in_stock
+from marketing.campaigns.back_in_stock import product_restocks_record
 from marketing.campaigns.tracking import campaign_entries_stop_for_order, campaign_order_attribute
 from marketing.follow_ups import follow_ups_close_for_order
 from marketing.kinds import MessageKind
@@ -60,3 +63,9 @@ def campaign_order(sender, *, order: Order, **kwargs) -> None:
     """The order stops its cart's reminders and is credited to the campaign message that brought it."""
     campaign_entries_stop_for_order(order=order)
     campaign_order_attribute(order=order)
+
+
+@receiver(products_back_in_stock, dispatch_uid="marketing.back_in_stock")
+def product_back_in_stock(sender, *, product_ids: list[int], **kwargs) -> None:
+    """A return of a product people wait for: the back-in-stock campaign's scan answers it."""
+    product_restocks_record(product_ids=product_ids)

@@ -73,6 +73,17 @@ def unsubscribe_url(token: str) -> str:
     return _signed_url("marketing:unsubscribe", _UNSUBSCRIBE.sign(token))
 
 
+def sms_unsubscribe_url(token: str) -> str:
+    """The SMS's short opt-out link: the message's random token alone (96 bits, unique, never
+    shown elsewhere) names it, which is as unguessable as a signature and a third as long."""
+    return absolute(reverse("marketing:sms_unsubscribe", args=[token]))
+
+
+def preferences_path(token: str) -> str:
+    """The preference page of the person a message went to (linked from its unsubscribe page)."""
+    return reverse("marketing:preferences_for_message", args=[_UNSUBSCRIBE.sign(token)])
+
+
 def unsubscribe_read(signed: str) -> str | None:
     try:
         return _UNSUBSCRIBE.unsign(signed)
@@ -103,4 +114,21 @@ def reorder_read(signed: str) -> int | None:
     try:
         return int(_REORDER.unsign(signed))
     except (signing.BadSignature, ValueError):
+        return None
+
+
+_BACK_IN_STOCK = "marketing.back_in_stock.confirm"
+# A guest has a week to confirm "tell me when it is back"; after that they ask again.
+BACK_IN_STOCK_CONFIRM_DAYS = 7
+
+
+def back_in_stock_confirm_url(request_id: int) -> str:
+    return absolute(reverse("marketing:back_in_stock_confirm",
+                            args=[signing.dumps(request_id, salt=_BACK_IN_STOCK, compress=True)]))
+
+
+def back_in_stock_confirm_read(signed: str) -> int | None:
+    try:
+        return int(signing.loads(signed, salt=_BACK_IN_STOCK, max_age=BACK_IN_STOCK_CONFIRM_DAYS * 86400))
+    except (signing.BadSignature, ValueError, TypeError):
         return None

@@ -55,6 +55,11 @@ class Campaign(TimeStampedModel):
         _("amount, ₽"), max_digits=12, decimal_places=2, null=True, blank=True,
         help_text=_("Loyalty threshold: the 12-month spend to cross."),
     )
+    condition_percent = models.PositiveSmallIntegerField(
+        _("share, %"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("Price drop: tell only when the price fell by at least this share of the price the "
+                    "customer saw (default 10%)."),
+    )
     # A personal promo code in each message.
     promo_percent = models.PositiveSmallIntegerField(
         _("promo code discount, %"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(90)],
@@ -318,3 +323,93 @@ class CampaignConversion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.order_id}"
+
+
+class BackInStockRequest(models.Model):
+    """A shopper's "tell me when it is back" for a product that is sold out.
+
+    A signed-in customer's request is active at once; a guest's waits for the e-mail address to
+    be confirmed through a signed link (double opt-in), and only then counts. One open request
+    per product and person (a partial unique constraint): asking twice is the same request. It
+    is answered by the back-in-stock campaign when the product returns (ProductRestock), once
+    per return; the campaign's entry for it says whether the message went out."""
+
+    class Status(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Waiting for the e-mail to be confirmed")
+        ACTIVE = "active", _("Waiting for the product")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("customer"),
+    )
+    email = models.EmailField(_("e-mail"))
+    person = models.CharField(_("person"), max_length=120)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    created_at = models.DateTimeField(_("asked"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("back-in-stock request")
+        verbose_name_plural = _("back-in-stock requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("product", "person"), condition=~Q(status="cancelled"), name="back_in_stock_once_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=("product",), condition=Q(status="active"), name="back_in_stock_active")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} · {self.email}"
+
+
+class ProductRestock(models.Model):
+    """A sold-out product that somebody waits for came back in stock: the cause of one round of
+    back-in-stock messages (written by a receiver of catalog's products_back_in_stock)."""
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    restocked_at = models.DateTimeField(_("back in stock"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-restocked_at", "-id")
+        verbose_name = _("product back in stock")
+        verbose_name_plural = _("products back in stock")
+        indexes = [models.Index(fields=("product", "restocked_at"), name="product_restock_product")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} · {self.restocked_at:%Y-%m-%d %H:%M}"
+
+
+class ProductPriceRecord(models.Model):
+    """A product's price from a moment on, as the price-drop scan found it: the history the
+    scan compares today's price with, whichever way the price was changed (the admin, the API,
+    a supplier's price list written with one UPDATE). Each record names the one before it, and
+    a product's chain cannot fork: two scans at once write one record per change."""
+
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    price = models.DecimalField(_("price, ₽"), max_digits=12, decimal_places=2)
+    previous = models.OneToOneField(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="next", verbose_name=_("before")
+    )
+    recorded_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        ordering = ("-recorded_at", "-id")
+        verbose_name = _("price record")
+        verbose_name_plural = _("price records")
+        constraints = [
+            models.UniqueConstraint(fields=("product",), condition=Q(previous__isnull=True),
+                                    name="price_record_one_first_per_product"),
+        ]
+        indexes = [models.Index(fields=("product", "recorded_at"), name="price_record_product")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} · {self.price}"

@@ -32,7 +32,7 @@ from core.bulk import rows_update
 from core.transactions import after_commit
 from customers.models import User
 from marketing.abtests.services import Assignment, ab_assignment
-from marketing.campaigns.links import click_url, open_url, unsubscribe_url, with_utm
+from marketing.campaigns.links import click_url, open_url, sms_unsubscribe_url, unsubscribe_url, with_utm
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage, CampaignStep, CampaignText
 from marketing.campaigns.segments import campaign_entries_in_segment
 from marketing.campaigns.triggers import TRIGGERS, Content, Verdict, person_of, person_sql
@@ -86,6 +86,7 @@ def campaign_scan(*, campaign: Campaign, now: datetime.datetime, batch_size: int
     if not steps:
         return 0
     first_delay = steps[0].delay
+    trigger.before_scan(campaign, now=now)
     found = trigger.found(campaign, now=now)
     if found is not None:
         return _entries_insert(campaign, found, first_delay=first_delay, now=now)
@@ -218,7 +219,8 @@ def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Co
     customers = _customers(entries)
     consents = {
         channel: marketing_consents_given(
-            channel=channel, people=[(entry.user_id, _address(entry, channel)) for entry in entries]
+            channel=channel, people=[(entry.user_id, _address(entry, channel)) for entry in entries],
+            kind=campaign.kind,
         )
         for channel in Channel.values
     }
@@ -421,7 +423,7 @@ def _message_render(item: Outgoing, content: Content, *, language: str, now, zon
         subject, html = "", ""
         body = f"{template_render(sms_text, plain)} {plain['link']}"
         with translation.override(text.language):
-            body += " " + gettext("Unsubscribe: %(link)s") % {"link": leave}
+            body += " " + gettext("Unsubscribe: %(link)s") % {"link": sms_unsubscribe_url(token)}
     else:
         subject = template_render(subject_text, plain)
         paragraphs = [part.strip() for part in template_render(body_text, plain).split("\n\n") if part.strip()]

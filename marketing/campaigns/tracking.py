@@ -111,7 +111,7 @@ def campaign_unsubscribe(*, token: str) -> CampaignMessage | None:
     kind = CONSENT_FOR_CHANNEL[outbound.channel]
     address = {"email": outbound.recipient} if outbound.channel == Channel.EMAIL else {"phone": outbound.recipient}
     latest = (
-        Consent.objects.filter(kind=kind)
+        Consent.objects.filter(kind=kind, topic="")
         .filter(Q(**address) | Q(user_id=message.user_id) if message.user_id else Q(**address))
         .order_by("-created_at", "-id").values_list("granted", flat=True).first()
     )

@@ -29,6 +29,7 @@ def campaign_on(kind: str, **changes) -> Campaign:
         for migration in ("0007_default_campaigns", "0008_more_default_campaigns"):
             importlib.import_module(f"marketing.migrations.{migration}").campaigns_create(django_apps, None)
         importlib.import_module("marketing.migrations.0009_loyalty_campaign").campaign_create(django_apps, None)
+        importlib.import_module("marketing.migrations.0017_watched_products_texts").texts_create(django_apps, None)
     campaign = Campaign.objects.get(kind=kind)
     values = {"is_active": True, "send_window_start": None, "send_window_end": None, **changes}
     Campaign.objects.filter(pk=campaign.pk).update(**values)

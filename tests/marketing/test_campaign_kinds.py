@@ -13,7 +13,7 @@ from marketing.campaigns.models import Campaign, CampaignEntry
 from marketing.campaigns.services import campaigns_scan
 from orders.models import Cart, Order, OrderStatusChange
 from orders.services import cart_add
-from tests.factories import ProductFactory, UserFactory, VisitFactory
+from tests.factories import CategoryFactory, ProductFactory, UserFactory, VisitFactory
 from tests.marketing.campaigning import campaign_on, campaign_run, consent_given
 from tests.marketing.ordering import COURIER_ROAD, order_moved, order_placed
 
@@ -175,6 +175,65 @@ def test_one_view_or_a_carted_product_is_not_recalled(django_capture_on_commit_c
     campaign_run(django_capture_on_commit_callbacks)
 
     assert mail.outbox == []
+
+
+def _category_browsed(customer, *, products: int, hours_ago: float = 26):
+    category = CategoryFactory(name="Чайники")
+    viewed = [ProductFactory(category=category, name=f"Чайник {n}", stock=3) for n in range(products)]
+    for product in viewed:
+        _viewed(customer, product, times=1, hours_ago=hours_ago)
+    return viewed
+
+
+def test_several_products_of_one_category_viewed_bring_one_message_listing_them(django_capture_on_commit_callbacks):
+    campaign_on(Kind.BROWSE_ABANDONMENT)
+    customer = UserFactory(email="anna@example.com")
+    consent_given(customer.email)
+    _category_browsed(customer, products=3)
+
+    campaign_run(django_capture_on_commit_callbacks)
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [email] = mail.outbox
+    assert email.subject == "You looked at Чайники"
+    assert all(f"Чайник {n}" in email.body for n in range(3))
+
+
+def test_two_products_of_a_category_or_one_carted_bring_no_category_message(django_capture_on_commit_callbacks):
+    campaign_on(Kind.BROWSE_ABANDONMENT)
+    browsing, carting = UserFactory(email="browsing@example.com"), UserFactory(email="carting@example.com")
+    for person in (browsing, carting):
+        consent_given(person.email)
+    _category_browsed(browsing, products=2)
+    viewed = _category_browsed(carting, products=4)
+    cart_add(cart=Cart.objects.create(user=carting), product=viewed[1], quantity=1)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
+def test_a_product_viewed_twice_in_a_browsed_category_is_one_message_not_two(django_capture_on_commit_callbacks):
+    campaign_on(Kind.BROWSE_ABANDONMENT)
+    customer = UserFactory(email="anna@example.com")
+    consent_given(customer.email)
+    viewed = _category_browsed(customer, products=3)
+    _viewed(customer, viewed[0], times=1, hours_ago=26)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert [entry.cause.split(":")[0] for entry in CampaignEntry.objects.all()] == ["browse"]
+
+
+def test_a_category_browsed_within_the_delay_waits(django_capture_on_commit_callbacks):
+    campaign_on(Kind.BROWSE_ABANDONMENT)
+    customer = UserFactory(email="anna@example.com")
+    consent_given(customer.email)
+    _category_browsed(customer, products=3, hours_ago=2)
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == [] and not CampaignEntry.objects.exists()
 
 
 # --- Replenishment -------------------------------------------------------------------------

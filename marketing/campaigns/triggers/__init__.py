@@ -23,11 +23,13 @@ from marketing.campaigns.triggers.others import (
     ReviewRequest,
     Welcome,
 )
+from marketing.campaigns.triggers.watch import BackInStock, PriceDrop
 
 TRIGGERS: dict[str, Trigger] = {
     trigger.kind: trigger
     for trigger in (AbandonedCart(), Welcome(), Birthday(), Reactivation(), BrowseAbandonment(), CrossSell(),
-                    ReviewRequest(), Replenishment(), LoyaltyThreshold(), BroadcastMessage())
+                    ReviewRequest(), Replenishment(), LoyaltyThreshold(), BroadcastMessage(), BackInStock(),
+                    PriceDrop())
 }
 
 __all__ = [

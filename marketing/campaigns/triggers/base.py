@@ -104,6 +104,9 @@ class Trigger:
         from (None when there are no more subjects)."""
         raise NotImplementedError
 
+    def before_scan(self, campaign: Campaign, *, now: datetime.datetime) -> None:
+        """Bring the trigger's own records up to date before its causes are looked for."""
+
     def preview_subject(self, customer) -> int | None:
         """What a preview for this customer is about (their cart...), or None if nothing."""
         return customer.pk

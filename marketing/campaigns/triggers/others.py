@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from catalog.models import Product
+from catalog.models import Category, Product
 from customers.models import ProductView, User, Visit
 from marketing.campaigns.links import absolute, reorder_url
 from marketing.campaigns.models import Campaign, CampaignEntry
@@ -177,27 +177,65 @@ class Reactivation(_CustomerTrigger):
 
 
 class BrowseAbandonment(Trigger):
-    """A signed-in customer viewed a product at least twice and neither carted nor bought it."""
+    """A signed-in customer viewed a product at least twice, or several products of one category
+    (CATEGORY_PRODUCTS), and neither carted nor bought it (any of them). A category is a cause
+    only when none of its viewed products is one already: one message about one interest."""
 
     kind = Campaign.Kind.BROWSE_ABANDONMENT
     lookback = datetime.timedelta(days=3)
+    CATEGORY_PRODUCTS = 3
+    PRODUCT_CAUSE, CATEGORY_CAUSE = "browse:", "browse_category:"
 
     def candidates(self, campaign, *, now, after, limit):
         # One aggregate over the look-back window's views: the pairs seen twice are few, so they
         # come in one batch (the window is a range on the indexed viewed_at).
         delay = _first_delay(campaign)
+        views = ProductView.objects.filter(viewed_at__gt=now - self.lookback, user__isnull=False).order_by()
         rows = list(
-            ProductView.objects.filter(viewed_at__gt=now - self.lookback, user__isnull=False)
-            .order_by().values("user_id", "product_id")
+            views.values("user_id", "product_id")
             .annotate(views=Count("pk"), last=Max("viewed_at")).filter(views__gte=2, last__lte=now - delay)
-            .values_list("user_id", "product_id", "last", "user__email")
+            .values_list("user_id", "product_id", "last", "user__email", "product__category_id")
         )
-        causes = [f"browse:{user}:{product}" for user, product, *_rest in rows]
-        known = set(CampaignEntry.objects.filter(campaign=campaign, cause__in=causes).values_list("cause", flat=True))
-        return [
-            Candidate(cause=cause, subject_id=product, triggered_at=last, user_id=user, email=email, phone="")
-            for cause, (user, product, last, email) in zip(causes, rows, strict=True) if cause not in known
-        ], None
+        found = [
+            Candidate(cause=f"{self.PRODUCT_CAUSE}{user}:{product}", subject_id=product, triggered_at=last,
+                      user_id=user, email=email, phone="")
+            for user, product, last, email, _category in rows
+        ]
+        by_product = {(user, category) for user, _product, _last, _email, category in rows}
+        found += [
+            Candidate(cause=f"{self.CATEGORY_CAUSE}{user}:{category}", subject_id=category, triggered_at=last,
+                      user_id=user, email=email, phone="")
+            for user, category, last, email in views.values("user_id", "product__category_id")
+            .annotate(products=Count("product_id", distinct=True), last=Max("viewed_at"))
+            .filter(products__gte=self.CATEGORY_PRODUCTS, last__lte=now - delay)
+            .values_list("user_id", "product__category_id", "last", "user__email")
+            if (user, category) not in by_product
+        ]
+        known = set(CampaignEntry.objects.filter(campaign=campaign, cause__in=[c.cause for c in found])
+                    .values_list("cause", flat=True))
+        return [candidate for candidate in found if candidate.cause not in known], None
+
+    def _viewed_in_categories(self, entries) -> dict[int, list[int]]:
+        """For each category entry, the products of that category its customer viewed, latest first."""
+        wanted = {(entry.user_id, entry.subject_id) for entry in entries if self._is_category(entry)}
+        viewed: dict[int, list[int]] = defaultdict(list)
+        if not wanted:
+            return {}
+        seen = set()
+        for user, category, product in (
+            ProductView.objects.filter(user_id__in={user for user, _category in wanted},
+                                       product__category_id__in={category for _user, category in wanted},
+                                       viewed_at__gt=min(e.triggered_at for e in entries) - self.lookback)
+            .order_by("-viewed_at").values_list("user_id", "product__category_id", "product_id")
+        ):
+            if (user, category) in wanted and (user, product) not in seen:
+                seen.add((user, product))
+                viewed[user, category].append(product)
+        return {entry.pk: viewed.get((entry.user_id, entry.subject_id), [])
+                for entry in entries if self._is_category(entry)}
+
+    def _is_category(self, entry) -> bool:
+        return entry.cause.startswith(self.CATEGORY_CAUSE)
 
     def verdicts(self, entries):
         users = {entry.user_id for entry in entries}
@@ -207,19 +245,34 @@ class BrowseAbandonment(Trigger):
                 (e.triggered_at for e in entries), default=timezone.now()) - self.lookback)
             .values_list("order__user_id", "product_id")
         )
-        return {
-            entry.pk: Verdict(stop=gettext("The customer carted or bought the product."))
-            if (entry.user_id, entry.subject_id) in carted | bought else Verdict(since=entry.triggered_at)
-            for entry in entries
-        }
+        taken = carted | bought
+        in_category = self._viewed_in_categories(entries)
+        verdicts = {}
+        for entry in entries:
+            products = in_category.get(entry.pk, []) if self._is_category(entry) else [entry.subject_id]
+            if any((entry.user_id, product) in taken for product in products):
+                verdicts[entry.pk] = Verdict(stop=gettext("The customer carted or bought the product."))
+            else:
+                verdicts[entry.pk] = Verdict(since=entry.triggered_at)
+        return verdicts
 
     def contents(self, entries, *, language):
-        blocks = {pk: _products_block([pk]) for pk in {entry.subject_id for entry in entries}}
-        return {
-            entry.pk: Content(values={"product_name": blocks[entry.subject_id][0].name},
-                              link=blocks[entry.subject_id][0].url, products=blocks[entry.subject_id])
-            for entry in entries if blocks.get(entry.subject_id)
-        }
+        in_category = self._viewed_in_categories(entries)
+        names = dict(Category.objects.filter(
+            pk__in={entry.subject_id for entry in entries if self._is_category(entry)}
+        ).values_list("pk", "name"))
+        contents = {}
+        for entry in entries:
+            if self._is_category(entry):
+                block = _products_block(in_category.get(entry.pk, [])[:6])
+                values = {"category_name": names.get(entry.subject_id, "")}
+            else:
+                block = _products_block([entry.subject_id])
+                values = {"category_name": ""}
+            if block:
+                contents[entry.pk] = Content(values={"product_name": block[0].name, **values}, link=block[0].url,
+                                             products=block)
+        return contents
 
 
 class _DeliveredOrderTrigger(Trigger):
