@@ -246,6 +246,7 @@ def test_a_guest_who_unsubscribed_from_everything_hears_nothing(client, django_c
 def test_a_customer_who_refused_back_in_stock_messages_since_hears_nothing(client, django_capture_on_commit_callbacks):
     campaign_on(Kind.BACK_IN_STOCK)
     customer = UserFactory(email="anna@example.com")
+    consent_given(customer.email)  # news by e-mail are welcome: only this kind is refused
     client.force_login(customer)
     product = _sold_out()
     _ask(client, product)
