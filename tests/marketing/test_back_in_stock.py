@@ -214,7 +214,7 @@ def test_a_request_answered_is_not_answered_again_at_the_next_return(client, dja
     assert len(mail.outbox) == 1
 
 
-def test_sold_out_again_before_the_message_goes_it_waits_for_the_next_return(client, django_capture_on_commit_callbacks):
+def test_sold_out_again_before_sending_waits_for_the_next_return(client, django_capture_on_commit_callbacks):
     campaign_on(Kind.BACK_IN_STOCK)
     product = _sold_out()
     _guest_confirmed(client, product, django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
