@@ -9,6 +9,7 @@ urlpatterns = [
     path("o/<str:signed>/", views.open_pixel, name="open"),
     path("u/<str:signed>/", views.unsubscribe, name="unsubscribe"),
     path("s/<str:token>/", views.sms_unsubscribe, name="sms_unsubscribe"),
+    path("l/<str:token>/", views.sms_click, name="sms_click"),
     path("preferences/", views.preferences, name="preferences"),
     path("preferences/<str:signed>/", views.preferences_for_message, name="preferences_for_message"),
     path("cart/<str:signed>/", views.cart_return_view, name="cart_return"),

@@ -50,6 +50,19 @@ def click(request, signed: str):
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
+def sms_click(request, token: str):
+    """The short link of an SMS: the message's main target (link 0), recorded as a click."""
+    message = campaign_message_for_token(token=token)
+    target = message and message.channel == Channel.SMS and campaign_click_record(
+        token=token, link=0, method=request.method, user_agent=request.headers.get("User-Agent", "")
+    )
+    if not target:
+        raise Http404
+    return HttpResponseRedirect(target)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
 def open_pixel(request, signed: str):
     token = links.open_read(signed)
     if token:

@@ -18,7 +18,7 @@ from customers.models import User
 from marketing.abtests.models import ABTest, ABVariant
 from marketing.abtests.services import ab_test_of, ab_test_start
 from marketing.abtests.stats import ab_test_stats
-from marketing.campaigns.models import Campaign, CampaignEntry, CampaignStep, CampaignText
+from marketing.campaigns.models import BackInStockRequest, Campaign, CampaignEntry, CampaignStep, CampaignText
 from marketing.campaigns.services import PreviewUnavailable, campaign_preview, campaign_test_send
 from marketing.campaigns.stats import campaign_stats
 from marketing.kinds import MessageKind
@@ -79,7 +79,7 @@ class CampaignAdmin(admin.ModelAdmin):
         (None, {"fields": ("name", "kind", "is_active", ("starts_at", "ends_at"), "preview_link")}),
         (_("When and to whom"), {"fields": (
             ("send_window_start", "send_window_end"), "holdout_percent", "segment",
-            "condition_days", "condition_amount",
+            "condition_days", "condition_amount", "condition_percent",
         )}),
         (_("Personal promo code"), {"fields": ("promo_percent", "promo_valid_days")}),
         (_("Statistics"), {"fields": ("statistics",)}),
@@ -184,6 +184,22 @@ class CampaignEntryAdmin(admin.ModelAdmin):
     list_filter = ("status", "campaign")
     search_fields = ("person", "email", "cause")
     list_select_related = ("campaign",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BackInStockRequest)
+class BackInStockRequestAdmin(admin.ModelAdmin):
+    """Who waits for which sold-out product: read-only, written by the shoppers' form."""
+
+    list_display = ("created_at", "product", "email", "status", "confirmed_at")
+    list_filter = ("status",)
+    search_fields = ("email", "product__name", "product__sku")
+    list_select_related = ("product",)
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -12,6 +12,8 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 _CLICK = signing.Signer(salt="marketing.campaign.click")
 _OPEN = signing.Signer(salt="marketing.campaign.open")
@@ -77,6 +79,23 @@ def sms_unsubscribe_url(token: str) -> str:
     """The SMS's short opt-out link: the message's random token alone (96 bits, unique, never
     shown elsewhere) names it, which is as unguessable as a signature and a third as long."""
     return absolute(reverse("marketing:sms_unsubscribe", args=[token]))
+
+
+def sms_click_url(token: str) -> str:
+    """The SMS's short link to the message's main target, named by the token like the opt-out."""
+    return absolute(reverse("marketing:sms_click", args=[token]))
+
+
+# An SMS of more parts costs more and may arrive out of order: a campaign SMS, its links
+# included, must fit in this many (the text is checked when saved, with links of real length).
+SMS_MAX_SEGMENTS = 3
+
+
+def sms_with_links(text: str, *, token: str, language: str) -> str:
+    """A campaign SMS as it goes out: the text, the short link, the short opt-out link."""
+    with translation.override(language):
+        leave = gettext("Unsubscribe: %(link)s") % {"link": sms_unsubscribe_url(token)}
+    return f"{text} {sms_click_url(token)} {leave}"
 
 
 def preferences_path(token: str) -> str:

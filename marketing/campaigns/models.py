@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TimeStampedModel
-from marketing.kinds import TRIGGER_KINDS, placeholders_for
-from marketing.templating import TemplateTextError, template_check
+from marketing.campaigns.links import SMS_MAX_SEGMENTS, sms_with_links
+from marketing.kinds import TRIGGER_KINDS, placeholders_for, sample_context
+from marketing.templating import TemplateTextError, plain_context, sms_segments, template_check, template_render
 
 
 class Campaign(TimeStampedModel):
@@ -158,8 +159,20 @@ class CampaignText(models.Model):
                 template_check(getattr(self, field), allowed=allowed)
             except TemplateTextError as error:
                 errors[field] = str(error)
+        if self.sms_body and "sms_body" not in errors:
+            parts = sms_segments(self.sms_sample())
+            if parts > SMS_MAX_SEGMENTS:
+                errors["sms_body"] = _("With its links the SMS takes %(parts)d parts; at most %(most)d.") % {
+                    "parts": parts, "most": SMS_MAX_SEGMENTS}
         if errors:
             raise ValidationError(errors)
+
+    def sms_sample(self) -> str:
+        """The SMS as it would go out with sample values and links of real length."""
+        kind = self.campaign.kind if self.campaign_id else ""
+        values = plain_context(sample_context(), allowed=placeholders_for(kind), language=self.language,
+                               time_zone=settings.TIME_ZONE)
+        return sms_with_links(template_render(self.sms_body, values), token="x" * 16, language=self.language)
 
 
 class CampaignEntry(models.Model):
@@ -337,7 +350,7 @@ class BackInStockRequest(models.Model):
     class Status(models.TextChoices):
         UNCONFIRMED = "unconfirmed", _("Waiting for the e-mail to be confirmed")
         ACTIVE = "active", _("Waiting for the product")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", _("Request cancelled")
 
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")

@@ -32,7 +32,7 @@ from core.bulk import rows_update
 from core.transactions import after_commit
 from customers.models import User
 from marketing.abtests.services import Assignment, ab_assignment
-from marketing.campaigns.links import click_url, open_url, sms_unsubscribe_url, unsubscribe_url, with_utm
+from marketing.campaigns.links import click_url, open_url, sms_with_links, unsubscribe_url, with_utm
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage, CampaignStep, CampaignText
 from marketing.campaigns.segments import campaign_entries_in_segment
 from marketing.campaigns.triggers import TRIGGERS, Content, Verdict, person_of, person_sql
@@ -421,9 +421,7 @@ def _message_render(item: Outgoing, content: Content, *, language: str, now, zon
     leave = unsubscribe_url(token)
     if item.channel == Channel.SMS:
         subject, html = "", ""
-        body = f"{template_render(sms_text, plain)} {plain['link']}"
-        with translation.override(text.language):
-            body += " " + gettext("Unsubscribe: %(link)s") % {"link": sms_unsubscribe_url(token)}
+        body = sms_with_links(template_render(sms_text, plain), token=token, language=text.language)
     else:
         subject = template_render(subject_text, plain)
         paragraphs = [part.strip() for part in template_render(body_text, plain).split("\n\n") if part.strip()]

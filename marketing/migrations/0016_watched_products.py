@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
                 ('person', models.CharField(max_length=120, verbose_name='person')),
-                ('status', models.CharField(choices=[('unconfirmed', 'Waiting for the e-mail to be confirmed'), ('active', 'Waiting for the product'), ('cancelled', 'Cancelled')], max_length=12, verbose_name='status')),
+                ('status', models.CharField(choices=[('unconfirmed', 'Waiting for the e-mail to be confirmed'), ('active', 'Waiting for the product'), ('cancelled', 'Request cancelled')], max_length=12, verbose_name='status')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked')),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed')),
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.product', verbose_name='product')),
