@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0007_user_language'),
+        ('customers', '0008_segment_indexes'),
     ]
 
     operations = [
