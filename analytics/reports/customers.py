@@ -1,12 +1,21 @@
 """Customers: who is new and who comes back, how much the best customers bring, and how each
-month's new customers keep ordering. A customer is known by the phone, as in every report."""
+month's new customers keep ordering. A customer is known by the phone, as in every report.
+
+Customers are counted once however many days they ordered on, so these reports do not add up
+day rows like the others: the database counts the stored days' distinct customers, and the
+customers of the days computed live (today) are merged in by phone, so that someone who ordered
+last week and again today is still one returning customer."""
 
 import math
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from analytics.models import CustomerDay
 from analytics.periods import Period
 from analytics.reports.figures import percent
 from analytics.reports.reading import FiguresReader
@@ -15,34 +24,64 @@ from analytics.reports.tables import Column, Table
 TOP_SHARE = Decimal("0.2")  # "the top 20% of customers"
 COHORT_MONTHS = 6  # columns of the cohort table: the first month and the five after it
 MAX_COHORTS = 12
+ZERO = Decimal("0.00")
+# A customer's row that shows a second order (or a later one): a later day than the first
+# order's, or two orders on one day. Each customer who ordered again has such a row.
+AGAIN = Q(day__gt=F("first_day")) | Q(orders__gte=2)
+
+
+def _again(row: CustomerDay) -> bool:
+    return row.day > row.first_day or row.orders >= 2
+
+
+def _stored(days: list[date]):
+    return CustomerDay.objects.filter(day__in=days) if days else CustomerDay.objects.none()
+
+
+def _distinct(stored, live_phones: set[str]) -> int:
+    """Distinct phones among the stored rows and the live customers together."""
+    count = stored.values("phone").distinct().count()
+    if not live_phones:
+        return count
+    known = set(stored.filter(phone__in=live_phones).values_list("phone", flat=True).distinct())
+    return count + len(live_phones - known)
 
 
 def customers_report(*, reader: FiguresReader, period: Period) -> Table:
     """New and returning customers with their orders and revenue, the repeat purchase rate and
     the top customers' share of the revenue. New: their first order ever was placed in the period;
     repeat purchase rate: customers of the period who have ordered more than once by its end."""
-    found = reader.customers(period).values()
-    new = [customer for customer in found if customer["first_day"] >= period.start]
-    returning = [customer for customer in found if customer["first_day"] < period.start]
-    repeating = len(returning) + sum(1 for customer in new if customer["orders"] > 1)
-    revenues = sorted((customer["revenue"] for customer in found), reverse=True)
-    revenue = sum(revenues, Decimal("0.00"))
-    top = math.ceil(len(revenues) * TOP_SHARE)
+    stored_days, live_days = reader.days(period)
+    stored, live = _stored(stored_days), [row for day in live_days for row in reader.live_rows(day).customers]
+    is_new = Q(first_day__gte=period.start)
+    sums = {name: value or 0 for name, value in stored.aggregate(
+        new=Count("pk", filter=Q(day=F("first_day"))),
+        new_orders=Sum("orders", filter=is_new), returning_orders=Sum("orders", filter=~is_new),
+        new_revenue=Sum("revenue", filter=is_new), returning_revenue=Sum("revenue", filter=~is_new)).items()}
+    for row in live:
+        kind = "new" if row.first_day >= period.start else "returning"
+        sums["new"] += row.day == row.first_day
+        sums[f"{kind}_orders"] += row.orders
+        sums[f"{kind}_revenue"] += row.revenue
+    new = sums["new"]
+    returning = _distinct(stored.filter(~is_new), {row.phone for row in live if row.first_day < period.start})
+    new_again = _distinct(stored.filter(is_new).filter(AGAIN),
+                          {row.phone for row in live if row.first_day >= period.start and _again(row)})
+    revenue = sums["new_revenue"] + sums["returning_revenue"]
     figures = [
-        ("customers", _("Customers who ordered"), "int", len(new) + len(returning)),
-        ("new_customers", _("New customers (first order in the period)"), "int", len(new)),
-        ("returning_customers", _("Returning customers"), "int", len(returning)),
-        ("new_orders", _("Orders of new customers"), "int", sum(customer["orders"] for customer in new)),
-        ("returning_orders", _("Orders of returning customers"), "int",
-         sum(customer["orders"] for customer in returning)),
-        ("new_revenue", _("Revenue from new customers, ₽"), "money", _revenue(new)),
-        ("returning_revenue", _("Revenue from returning customers, ₽"), "money", _revenue(returning)),
+        ("customers", _("Customers who ordered"), "int", new + returning),
+        ("new_customers", _("New customers (first order in the period)"), "int", new),
+        ("returning_customers", _("Returning customers"), "int", returning),
+        ("new_orders", _("Orders of new customers"), "int", sums["new_orders"]),
+        ("returning_orders", _("Orders of returning customers"), "int", sums["returning_orders"]),
+        ("new_revenue", _("Revenue from new customers, ₽"), "money", sums["new_revenue"] + ZERO),
+        ("returning_revenue", _("Revenue from returning customers, ₽"), "money", sums["returning_revenue"] + ZERO),
         ("returning_revenue_share", _("Returning customers' share of the revenue, %"), "percent",
-         percent(_revenue(returning), revenue)),
+         percent(sums["returning_revenue"], revenue)),
         ("repeat_purchase_rate", _("Repeat purchase rate: ordered more than once, %"), "percent",
-         percent(repeating, len(found))),
+         percent(returning + new_again, new + returning)),
         ("top_customers_share", _("Revenue share of the top 20 percent of customers, %"), "percent",
-         percent(sum(revenues[:top], Decimal("0.00")), revenue)),
+         percent(_top_revenue(stored, live, math.ceil((new + returning) * TOP_SHARE)), revenue)),
     ]
     return Table(
         name="customers", title=str(_("Customers")),
@@ -53,13 +92,31 @@ def customers_report(*, reader: FiguresReader, period: Period) -> Table:
     )
 
 
-def _revenue(customers: list[dict]) -> Decimal:
-    return sum((customer["revenue"] for customer in customers), Decimal("0.00"))
+def _top_revenue(stored, live: list[CustomerDay], top: int) -> Decimal:
+    """What the `top` customers with the most revenue brought. The database ranks the stored
+    days' customers and sends the first top + (live customers) of them: whoever of the live
+    customers is not among them, the rest still fill the top."""
+    if not top:
+        return ZERO
+    live_revenue: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for row in live:
+        live_revenue[row.phone] += row.revenue
+    per_customer = stored.values("phone").annotate(total=Sum("revenue")).order_by("-total")
+    ranked = [total for phone, total in per_customer.values_list("phone", "total")[:top + len(live_revenue)]
+              if phone not in live_revenue]
+    if live_revenue:
+        earlier = dict(per_customer.filter(phone__in=live_revenue).values_list("phone", "total"))
+        ranked += [earlier.get(phone, ZERO) + revenue for phone, revenue in live_revenue.items()]
+    return sum(sorted(ranked, reverse=True)[:top], ZERO)
 
 
 def _month_add(month: date, months: int) -> date:
     index = month.year * 12 + month.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
+
+
+def _offset(cohort: date, month: date) -> int:
+    return (month.year - cohort.year) * 12 + month.month - cohort.month
 
 
 def cohorts_report(*, reader: FiguresReader, period: Period) -> Table:
@@ -71,25 +128,30 @@ def cohorts_report(*, reader: FiguresReader, period: Period) -> Table:
     months = [first_days.start.replace(day=1)]
     while months[-1] < last:
         months.append(_month_add(months[-1], 1))
-    this_month = reader.today.replace(day=1)
     activity_end = min(reader.today, _month_add(last, COHORT_MONTHS) - timedelta(days=1))
-    found = reader.customer_months(Period(first_days.start, max(activity_end, first_days.start)),
-                                   first_days=first_days)
-    cohorts: dict[date, dict] = {month: {"customers": set(), "again": [set() for _ in range(COHORT_MONTHS)]}
-                                 for month in months}
-    for (phone, cohort, month), orders in found.items():
-        cohorts[cohort]["customers"].add(phone)
-        offset = (month.year - cohort.year) * 12 + month.month - cohort.month
-        if offset < COHORT_MONTHS and (orders > 1 or offset > 0):
-            cohorts[cohort]["again"][offset].add(phone)
+    stored_days, live_days = reader.days(Period(first_days.start, max(activity_end, first_days.start)))
+    in_cohorts = {"first_day__gte": first_days.start, "first_day__lte": first_days.end}
+    stored = (_stored(stored_days).filter(**in_cohorts)
+              .annotate(cohort=TruncMonth("first_day"), month=TruncMonth("day")))
+    sizes: dict[date, int] = defaultdict(int)
+    again: dict[tuple[date, int], int] = defaultdict(int)
+    for cohort, count in stored.filter(day=F("first_day")).values_list("cohort").annotate(count=Count("pk")):
+        sizes[cohort] += count
+    for cohort, count in (stored.filter(month=F("cohort")).filter(AGAIN).values_list("cohort")
+                          .annotate(count=Count("phone", distinct=True))):
+        again[cohort, 0] += count
+    for cohort, month, count in (stored.filter(month__gt=F("cohort")).values_list("cohort", "month")
+                                 .annotate(count=Count("phone", distinct=True))):
+        again[cohort, _offset(cohort, month)] += count
+    _merge_live_cohorts(stored, [row for day in live_days for row in reader.live_rows(day).customers
+                                 if first_days.start <= row.first_day <= first_days.end], sizes, again)
+    this_month = reader.today.replace(day=1)
     rows = []
     for month in months:
-        cohort = cohorts[month]
-        row = {"cohort": month.strftime("%Y-%m"), "customers": len(cohort["customers"])}
+        row = {"cohort": month.strftime("%Y-%m"), "customers": sizes[month]}
         for offset in range(COHORT_MONTHS):
             reached = _month_add(month, offset) <= this_month
-            row[f"month_{offset}"] = (percent(len(cohort["again"][offset]), len(cohort["customers"]))
-                                      if reached else None)
+            row[f"month_{offset}"] = percent(again[month, offset], sizes[month]) if reached else None
         rows.append(row)
     columns = [Column("cohort", _("First order in"), "text"), Column("customers", _("New customers"))]
     columns.append(Column("month_0", _("Second order the same month, %"), "percent"))
@@ -99,3 +161,25 @@ def cohorts_report(*, reader: FiguresReader, period: Period) -> Table:
         name="cohorts", title=str(_("Customer cohorts")), columns=columns, rows=rows,
         notes=[_("Month 1 is the calendar month after the first order. A dash: that month has not come yet.")],
     )
+
+
+def _cohort_cell(row) -> tuple[date, int] | None:
+    """The (cohort, month offset) a customer's day row counts them in as ordering again, if any."""
+    cohort = row.first_day.replace(day=1)
+    offset = _offset(cohort, row.day)
+    return (cohort, offset) if offset > 0 or _again(row) else None
+
+
+def _merge_live_cohorts(stored, live: list[CustomerDay], sizes: dict, again: dict) -> None:
+    """Add the live days' customers to the stored counts, each customer once per cell."""
+    cells = defaultdict(set)
+    for row in live:
+        sizes[row.first_day.replace(day=1)] += row.day == row.first_day
+        if (cell := _cohort_cell(row)) is not None:
+            cells[cell].add(row.phone)
+    if not cells:
+        return
+    counted = {(cell, row.phone) for row in stored.filter(phone__in={phone for p in cells.values() for phone in p})
+               if (cell := _cohort_cell(row)) is not None}
+    for cell, phones in cells.items():
+        again[cell] += sum(1 for phone in phones if (cell, phone) not in counted)

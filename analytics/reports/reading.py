@@ -10,14 +10,12 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth
 
 from analytics.models import (
     CampaignDay,
     CancellationDay,
     CategoryDay,
     ChannelDay,
-    CustomerDay,
     DeliveryDay,
     LandingDay,
     ManagerDay,
@@ -171,28 +169,13 @@ class FiguresReader:
         return self.summed(period, model=CancellationDay, rows=lambda day: day.cancellations,
                            keys=("manager_id", "reason"), fields=("orders", "amount"))
 
-    def customers(self, period: Period) -> dict[str, dict]:
-        """{phone: {first_day, orders, kept_orders, revenue}} of every customer who ordered in the period."""
-        found = self.summed(period, model=CustomerDay, rows=lambda day: day.customers, keys=("phone", "first_day"),
-                            fields=("orders", "kept_orders", "revenue"))
-        return {phone: {"first_day": first_day, **values} for (phone, first_day), values in found.items()}
+    def days(self, period: Period) -> tuple[list[date], list[date]]:
+        """The period's days read from the rollups, and the days computed live: for a report that
+        sums a rollup in the database its own way (distinct customers, say) and merges the rest."""
+        return self._split(period)
 
-    def customer_months(self, period: Period, *, first_days: Period) -> dict[tuple, int]:
-        """{(phone, first order's month, month): orders} of the customers whose first order fell in
-        `first_days`, for their orders in `period`; a month is named by its first day."""
-        stored, live = self._split(period)
-        result: dict[tuple, int] = defaultdict(int)
-        cohort = {"first_day__gte": first_days.start, "first_day__lte": first_days.end}
-        if stored:
-            for phone, first_day, month, orders in (
-                    CustomerDay.objects.filter(day__in=stored, **cohort).annotate(month=TruncMonth("day"))
-                    .values_list("phone", "first_day", "month").annotate(orders=Sum("orders")).order_by()):
-                result[phone, first_day.replace(day=1), month] += orders
-        for day in live:
-            for row in self._day_rows(day).customers:
-                if first_days.start <= row.first_day <= first_days.end:
-                    result[row.phone, row.first_day.replace(day=1), day.replace(day=1)] += row.orders
-        return dict(result)
+    def live_rows(self, day: date) -> DayRows:
+        return self._day_rows(day)
 
     @staticmethod
     def _add_costs(result, period: Period, *, by, filters) -> None:

@@ -5,8 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from analytics.models import RollupChange
 from analytics.periods import Period, shop_today
 from analytics.reports.customers import cohorts_report, customers_report
+from analytics.reports.reading import FiguresReader
+from analytics.rollups import rollups_rebuild
 from orders.models import Order
 from tests.analytics.conftest import at, make_order, make_visit
 
@@ -83,3 +86,43 @@ def test_a_cohort_shows_who_ordered_again_in_its_month_and_the_months_after(db, 
     assert row["cohort"] == cohort.strftime("%Y-%m") and row["customers"] == 3
     third, nobody = Decimal("33.33"), Decimal("0.00")
     assert [row[f"month_{n}"] for n in range(6)] == [third, third, third, nobody, None, None]
+
+
+def mixed_reader(*live_days):
+    """The rollups filled, but `live_days` changed since, so they are computed live."""
+    rollups_rebuild()
+    RollupChange.objects.bulk_create([RollupChange(day=day) for day in live_days])
+    return FiguresReader(attribution="last_non_direct")
+
+
+def test_a_customer_of_stored_and_live_days_is_counted_once(day):
+    later = day + timedelta(days=3)
+    make_order(at(day, 10), phone=ANNA, total="2000.00")
+    make_order(at(later, 10), phone=ANNA, total="2000.00")
+    make_order(at(day - timedelta(days=40), 10), phone=BORIS, total="100.00")
+    make_order(at(day, 11), phone=BORIS, total="250.00")
+    make_order(at(later, 11), phone=BORIS, total="250.00")
+    make_order(at(later, 12), phone=VERA, total="1500.00")
+    make_order(at(later, 13), phone=VERA, total="1500.00")
+    make_order(at(day, 12), phone=GLEB, total="2600.00")
+
+    found = values(customers_report(reader=mixed_reader(later), period=Period(day, later)))
+
+    assert (found["customers"], found["new_customers"], found["returning_customers"]) == (4, 3, 1)
+    assert found["repeat_purchase_rate"] == Decimal("75.00")  # Boris, Anna and Vera of four
+    assert found["top_customers_share"] == Decimal("39.60")  # Anna: 4 000 of 10 100, her two days together
+
+
+def test_a_cohort_counts_a_customer_once_across_stored_and_live_days(db):
+    cohort = _month_add(shop_today().replace(day=1), -2)
+    next_month = _month_add(cohort, 1)
+    make_order(at(cohort + timedelta(days=1), 12), phone=ANNA)
+    make_order(at(next_month + timedelta(days=2), 12), phone=ANNA)
+    make_order(at(next_month + timedelta(days=5), 12), phone=ANNA)
+    make_order(at(cohort + timedelta(days=4), 12), phone=BORIS)
+
+    table = cohorts_report(reader=mixed_reader(next_month + timedelta(days=5)),
+                           period=Period(cohort, cohort + timedelta(days=27)))
+
+    [row] = table.rows
+    assert (row["customers"], row["month_0"], row["month_1"]) == (2, Decimal("0.00"), Decimal("50.00"))
