@@ -22,6 +22,9 @@ class ReportForm(forms.Form):
 
     # Which of the fields above each report offers on its page.
     EXTRA_FIELDS = {"channels": ("by",), "funnel": ("channel", "device")}
+    # Reports whose figures do not depend on which visit an order is credited to.
+    WITHOUT_ATTRIBUTION = frozenset({"categories", "managers", "customers", "cohorts", "logistics", "campaigns",
+                                     "cancellations"})
 
     DEFAULT_PRESET = "30d"
 
@@ -43,7 +46,8 @@ class ReportForm(forms.Form):
 
     def fields_for(self, report: str) -> list:
         extra = self.EXTRA_FIELDS.get(report, ())
-        return [field for field in self if field.name not in ("by", "channel", "device") or field.name in extra]
+        hidden = {"by", "channel", "device", *(("attribution",) if report in self.WITHOUT_ATTRIBUTION else ())}
+        return [field for field in self if field.name not in hidden or field.name in extra]
 
 
 def report_form(query) -> ReportForm:

@@ -126,3 +126,10 @@ def test_the_landing_page_report_downloads_as_csv(client, today_sales):
     assert lines[0] == "Landing page,Visits,Orders,\"Conversion, %\",\"Revenue, ₽\",\"Average order, ₽\""
     assert lines[1] == "/,1,1,100.00,2500.00,2500.00"
     assert lines[-1] == "Total,1,1,100.00,2500.00,2500.00"
+
+
+def test_reports_that_do_not_depend_on_attribution_do_not_offer_it(client):
+    client.force_login(staff_user(OWNER))
+
+    assert 'name="attribution"' in client.get(page("landing_pages")).content.decode()
+    assert 'name="attribution"' not in client.get(page("customers")).content.decode()
