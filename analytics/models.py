@@ -2,7 +2,7 @@
 daily rollups its reports read. Every rollup row belongs to one shop day (settings.TIME_ZONE)."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Product
@@ -179,8 +179,15 @@ class CustomerDay(models.Model):
     class Meta:
         verbose_name = _("customer day")
         verbose_name_plural = _("customer days")
+        # The rows of customers ordering again (a later day than their first, or twice in a day)
+        # are few: the reports count them through these, without reading every customer's row.
         indexes = [models.Index(fields=("day",), name="customer_day_day"),
-                   models.Index(fields=("first_day",), name="customer_day_first_day")]
+                   models.Index(fields=("first_day",), name="customer_day_first_day"),
+                   models.Index(fields=("phone", "day"), name="customer_day_phone"),
+                   models.Index(fields=("day", "phone"), name="customer_day_again",
+                                condition=Q(day__gt=F("first_day")) | Q(orders__gte=2)),
+                   models.Index(fields=("first_day", "day"), name="customer_day_cohort_again",
+                                condition=Q(day__gt=F("first_day")) | Q(orders__gte=2))]
 
 
 class DeliveryDay(models.Model):

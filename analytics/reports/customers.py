@@ -6,6 +6,8 @@ day rows like the others: the database counts the stored days' distinct customer
 customers of the days computed live (today) are merged in by phone, so that someone who ordered
 last week and again today is still one returning customer."""
 
+import heapq
+import itertools
 import math
 from collections import defaultdict
 from datetime import date, timedelta
@@ -25,6 +27,7 @@ TOP_SHARE = Decimal("0.2")  # "the top 20% of customers"
 COHORT_MONTHS = 6  # columns of the cohort table: the first month and the five after it
 MAX_COHORTS = 12
 ZERO = Decimal("0.00")
+PHONES_PER_QUERY = 5000  # SQLite takes at most 32,766 parameters a query
 # A customer's row that shows a second order (or a later one): a later day than the first
 # order's, or two orders on one day. Each customer who ordered again has such a row.
 AGAIN = Q(day__gt=F("first_day")) | Q(orders__gte=2)
@@ -64,7 +67,10 @@ def customers_report(*, reader: FiguresReader, period: Period) -> Table:
         sums[f"{kind}_orders"] += row.orders
         sums[f"{kind}_revenue"] += row.revenue
     new = sums["new"]
-    returning = _distinct(stored.filter(~is_new), {row.phone for row in live if row.first_day < period.start})
+    # A returning customer's every row in the period is a later day than their first: AGAIN says
+    # so, and lets the database read those rows alone.
+    returning = _distinct(stored.filter(AGAIN).filter(~is_new),
+                          {row.phone for row in live if row.first_day < period.start})
     new_again = _distinct(stored.filter(is_new).filter(AGAIN),
                           {row.phone for row in live if row.first_day >= period.start and _again(row)})
     revenue = sums["new_revenue"] + sums["returning_revenue"]
@@ -93,21 +99,25 @@ def customers_report(*, reader: FiguresReader, period: Period) -> Table:
 
 
 def _top_revenue(stored, live: list[CustomerDay], top: int) -> Decimal:
-    """What the `top` customers with the most revenue brought. The database ranks the stored
-    days' customers and sends the first top + (live customers) of them: whoever of the live
-    customers is not among them, the rest still fill the top."""
+    """What the `top` customers with the most revenue brought. Most customers have one row in a
+    period (one day, one order): their revenue is that row's, ranked by the database, which sends
+    only the first ones. The few with more (ordering again, or also on a live day) are summed by
+    phone; the top is drawn from both."""
     if not top:
         return ZERO
-    live_revenue: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    summed: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for row in live:
-        live_revenue[row.phone] += row.revenue
-    per_customer = stored.values("phone").annotate(total=Sum("revenue")).order_by("-total")
-    ranked = [total for phone, total in per_customer.values_list("phone", "total")[:top + len(live_revenue)]
-              if phone not in live_revenue]
-    if live_revenue:
-        earlier = dict(per_customer.filter(phone__in=live_revenue).values_list("phone", "total"))
-        ranked += [earlier.get(phone, ZERO) + revenue for phone, revenue in live_revenue.items()]
-    return sum(sorted(ranked, reverse=True)[:top], ZERO)
+        summed[row.phone] += row.revenue
+    ordering_again = stored.filter(AGAIN).values("phone")  # few rows, read through their own index
+    several = sorted({*ordering_again.values_list("phone", flat=True).distinct(), *summed})
+    for start in range(0, len(several), PHONES_PER_QUERY):  # by the phone index, a batch at a time
+        for phone, total in (stored.filter(phone__in=several[start:start + PHONES_PER_QUERY]).values("phone")
+                             .annotate(total=Sum("revenue")).values_list("phone", "total").order_by()):
+            summed[phone] += total
+    singles = (stored.exclude(AGAIN).exclude(phone__in=ordering_again).exclude(phone__in={row.phone for row in live})
+               .order_by("-revenue").values_list("revenue", flat=True)[:top])
+    ranked = heapq.merge(list(singles), sorted(summed.values(), reverse=True), reverse=True)
+    return sum(itertools.islice(ranked, top), ZERO)
 
 
 def _month_add(month: date, months: int) -> date:
@@ -133,18 +143,19 @@ def cohorts_report(*, reader: FiguresReader, period: Period) -> Table:
     in_cohorts = {"first_day__gte": first_days.start, "first_day__lte": first_days.end}
     stored = (_stored(stored_days).filter(**in_cohorts)
               .annotate(cohort=TruncMonth("first_day"), month=TruncMonth("day")))
+    # A cohort's size is its month's first orders, which the channel rollups already count.
     sizes: dict[date, int] = defaultdict(int)
+    for (day,), figures in reader.figures(first_days, by=("day",)).items():
+        sizes[day.replace(day=1)] += figures.first_orders
     again: dict[tuple[date, int], int] = defaultdict(int)
-    for cohort, count in stored.filter(day=F("first_day")).values_list("cohort").annotate(count=Count("pk")):
-        sizes[cohort] += count
     for cohort, count in (stored.filter(month=F("cohort")).filter(AGAIN).values_list("cohort")
                           .annotate(count=Count("phone", distinct=True))):
         again[cohort, 0] += count
-    for cohort, month, count in (stored.filter(month__gt=F("cohort")).values_list("cohort", "month")
+    for cohort, month, count in (stored.filter(AGAIN, month__gt=F("cohort")).values_list("cohort", "month")
                                  .annotate(count=Count("phone", distinct=True))):
         again[cohort, _offset(cohort, month)] += count
     _merge_live_cohorts(stored, [row for day in live_days for row in reader.live_rows(day).customers
-                                 if first_days.start <= row.first_day <= first_days.end], sizes, again)
+                                 if first_days.start <= row.first_day <= first_days.end], again)
     this_month = reader.today.replace(day=1)
     rows = []
     for month in months:
@@ -170,11 +181,10 @@ def _cohort_cell(row) -> tuple[date, int] | None:
     return (cohort, offset) if offset > 0 or _again(row) else None
 
 
-def _merge_live_cohorts(stored, live: list[CustomerDay], sizes: dict, again: dict) -> None:
-    """Add the live days' customers to the stored counts, each customer once per cell."""
+def _merge_live_cohorts(stored, live: list[CustomerDay], again: dict) -> None:
+    """Add the live days' customers who ordered again to the stored counts, each once per cell."""
     cells = defaultdict(set)
     for row in live:
-        sizes[row.first_day.replace(day=1)] += row.day == row.first_day
         if (cell := _cohort_cell(row)) is not None:
             cells[cell].add(row.phone)
     if not cells:

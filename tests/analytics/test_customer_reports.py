@@ -126,3 +126,14 @@ def test_a_cohort_counts_a_customer_once_across_stored_and_live_days(db):
 
     [row] = table.rows
     assert (row["customers"], row["month_0"], row["month_1"]) == (2, Decimal("0.00"), Decimal("50.00"))
+
+
+def test_a_customer_who_ordered_on_several_days_is_ranked_by_all_of_them(day, any_reader):
+    make_order(at(day, 10), phone=ANNA, total="2000.00")
+    make_order(at(day + timedelta(days=1), 10), phone=ANNA, total="2000.00")
+    make_order(at(day, 11), phone=BORIS, total="3000.00")
+    make_order(at(day, 12), phone=VERA, total="1000.00")
+
+    found = values(customers_report(reader=any_reader(), period=Period(day, day + timedelta(days=1))))
+
+    assert found["top_customers_share"] == Decimal("50.00")  # Anna's 4 000 of 8 000; one customer of three
