@@ -174,7 +174,7 @@ class FiguresReader:
         sums a rollup in the database its own way (distinct customers, say) and merges the rest."""
         return self._split(period)
 
-    def live_rows(self, day: date) -> DayRows:
+    def live_rows(self, day: date) -> "LiveDay":
         return self._day_rows(day)
 
     @staticmethod
