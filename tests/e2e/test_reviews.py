@@ -37,9 +37,11 @@ def _fits_the_screen(page) -> bool:
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
-def test_a_buyer_reviews_a_manager_publishes_and_the_product_page_shows_the_rating(browser, live_server, width):
+def test_a_buyer_reviews_a_manager_publishes_and_the_product_page_shows_the_rating(browser, live_server, width,
+                                                                                     settings):
     from playwright.sync_api import expect
 
+    settings.LANGUAGE_CODE = "ru"  # as shipped: the addresses without a language prefix are Russian pages
     roles_sync()
     kettle = ProductFactory(name="Чайник «Утро»", slug="kettle-utro", stock=5, is_in_stock=True)
     buyer = UserFactory(first_name="Анна", last_name="Смирнова")

@@ -299,6 +299,20 @@ def test_review_request_links_to_the_review_forms_of_the_orders_products(django_
                        f"http://localhost:8000/product/{product.slug}/review/"}
 
 
+def test_no_review_request_for_an_order_the_customer_has_reviewed_already(django_capture_on_commit_callbacks):
+    from reviews.services import review_submit
+
+    campaign_on(Kind.REVIEW_REQUEST)
+    consent_given("anna@example.com")
+    anna = UserFactory(email="anna@example.com")
+    order = _delivered(user=anna, ordered_days_ago=5, delivered_days_ago=3.5)
+    review_submit(user=anna, product=order.lines.get().product, rating=5, text="Всё понравилось, спасибо!")
+
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
 def test_no_review_request_after_a_slow_delivery(django_capture_on_commit_callbacks):
     campaign_on(Kind.REVIEW_REQUEST)
     consent_given("anna@example.com")

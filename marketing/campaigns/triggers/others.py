@@ -26,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat, Replace, TruncDate
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from catalog.models import Category, Product
@@ -36,6 +36,7 @@ from marketing.campaigns.models import Campaign, CampaignEntry
 from marketing.campaigns.triggers.base import Candidate, Content, ProductItem, Trigger, Verdict, _pictures
 from marketing.schedule import customer_time_zone
 from orders.models import CartLine, Order, OrderLine, OrderStatusChange
+from reviews.models import Review
 
 DAY = datetime.timedelta(days=1)
 NOT_SOLD = (Order.Status.CANCELLED, Order.Status.RETURNED, Order.Status.NOT_COLLECTED)
@@ -346,6 +347,22 @@ class ReviewRequest(_DeliveredOrderTrigger):
         kept = [row for row in rows if row[6] - row[5] <= fast]
         return self._candidates(campaign, kept, "review"), _next(rows, limit)
 
+    def verdicts(self, entries):
+        """Nobody is asked to review an order whose every product they have reviewed already."""
+        products = defaultdict(set)
+        for order_id, product_id in OrderLine.objects.filter(
+                order_id__in=[entry.subject_id for entry in entries]).values_list("order_id", "product_id"):
+            products[order_id].add(product_id)
+        reviewed = set(Review.objects.filter(user_id__in={entry.user_id for entry in entries if entry.user_id})
+                       .values_list("user_id", "product_id"))
+        return {
+            entry.pk: Verdict(stop=gettext("Everything in the order is reviewed already."))
+            if entry.user_id and products[entry.subject_id]
+            and all((entry.user_id, product) in reviewed for product in products[entry.subject_id])
+            else Verdict(since=entry.triggered_at)
+            for entry in entries
+        }
+
     def contents(self, entries, *, language):
         lines = defaultdict(list)
         numbers = dict(Order.objects.filter(pk__in=[e.subject_id for e in entries]).values_list("pk", "number"))
@@ -361,12 +378,13 @@ class ReviewRequest(_DeliveredOrderTrigger):
             if len(block) == len(ids) and block:
                 # The button leads to the order's review page (every product with its form), each
                 # product to its own review form; signing in there proves who is writing.
-                contents[entry.pk] = Content(
-                    values={"order_number": numbers[entry.subject_id], "product_name": block[0].name},
-                    link=absolute(reverse("reviews:order", args=[numbers[entry.subject_id]])),
-                    products=[replace(item, url=absolute(reverse("reviews:write", args=[slugs[pk]])))
-                              for pk, item in zip(ids, block, strict=True)],
-                )
+                with translation.override(language):  # the pages in the message's language
+                    contents[entry.pk] = Content(
+                        values={"order_number": numbers[entry.subject_id], "product_name": block[0].name},
+                        link=absolute(reverse("reviews:order", args=[numbers[entry.subject_id]])),
+                        products=[replace(item, url=absolute(reverse("reviews:write", args=[slugs[pk]])))
+                                  for pk, item in zip(ids, block, strict=True)],
+                    )
         return contents
 
 
