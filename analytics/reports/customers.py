@@ -17,7 +17,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
-from analytics.models import CustomerDay
+from analytics.models import ChannelDay, CustomerDay
 from analytics.periods import Period
 from analytics.reports.figures import percent
 from analytics.reports.reading import FiguresReader
@@ -57,20 +57,27 @@ def customers_report(*, reader: FiguresReader, period: Period) -> Table:
     stored_days, live_days = reader.days(period)
     stored, live = _stored(stored_days), [row for day in live_days for row in reader.live_rows(day).customers]
     is_new = Q(first_day__gte=period.start)
-    sums = {name: value or 0 for name, value in stored.aggregate(
-        new=Count("pk", filter=Q(day=F("first_day"))),
-        new_orders=Sum("orders", filter=is_new), returning_orders=Sum("orders", filter=~is_new),
-        new_revenue=Sum("revenue", filter=is_new), returning_revenue=Sum("revenue", filter=~is_new)).items()}
-    for row in live:
-        kind = "new" if row.first_day >= period.start else "returning"
-        sums["new"] += row.day == row.first_day
-        sums[f"{kind}_orders"] += row.orders
-        sums[f"{kind}_revenue"] += row.revenue
-    new = sums["new"]
     # A returning customer's every row in the period is a later day than their first: AGAIN says
-    # so, and lets the database read those rows alone.
-    returning = _distinct(stored.filter(AGAIN).filter(~is_new),
-                          {row.phone for row in live if row.first_day < period.start})
+    # so, and lets the database read those rows alone. The whole period's orders, revenue and
+    # first orders (one per new customer) are the channel rollups'; new customers' are the rest.
+    returning_rows = stored.filter(AGAIN).filter(~is_new)
+    sums = {name: value or 0 for name, value in returning_rows.aggregate(
+        returning_orders=Sum("orders"), returning_revenue=Sum("revenue")).items()}
+    for row in live:
+        if row.first_day < period.start:
+            sums["returning_orders"] += row.orders
+            sums["returning_revenue"] += row.revenue
+    whole = {name: value or 0 for name, value in ChannelDay.objects.filter(
+        attribution=reader.attribution, day__in=stored_days).aggregate(
+        orders=Sum("orders"), revenue=Sum("revenue"), first_orders=Sum("first_orders")).items()}
+    for row in live:
+        whole["orders"] += row.orders
+        whole["revenue"] += row.revenue
+        whole["first_orders"] += row.day == row.first_day
+    new = whole["first_orders"]
+    sums.update(new_orders=whole["orders"] - sums["returning_orders"],
+                new_revenue=whole["revenue"] - sums["returning_revenue"])
+    returning = _distinct(returning_rows, {row.phone for row in live if row.first_day < period.start})
     new_again = _distinct(stored.filter(is_new).filter(AGAIN),
                           {row.phone for row in live if row.first_day >= period.start and _again(row)})
     revenue = sums["new_revenue"] + sums["returning_revenue"]
