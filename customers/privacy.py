@@ -18,8 +18,12 @@ ADDRESS_FIELD = {Consent.Kind.MARKETING_EMAIL: "email", Consent.Kind.MARKETING_S
 
 
 def marketing_consent_current(*, user: User, kind: str) -> bool:
-    """The customer's latest answer, also one given at a guest checkout with their e-mail."""
-    return Consent.objects.is_granted(kind=kind, user=user, email=user.email)
+    """The customer's latest answer for a marketing channel, also one given at a guest checkout
+    with the address that channel uses: the rule the sender and the segments follow, so the
+    account page shows what will happen."""
+    address = (user.email or "").strip().lower() if kind == Consent.Kind.MARKETING_EMAIL else user.phone
+    latest = marketing_consent_records(kind=kind, user_id=user.pk, address=address or None)
+    return bool(latest.values_list("granted", flat=True).first())
 
 
 def marketing_consent_records(*, kind: str, user_id, address) -> QuerySet[Consent]:

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from customers.models import Consent
+from customers.privacy import marketing_consent_current
 from customers.services import consent_record
 from tests.factories import UserFactory
 
@@ -56,3 +57,14 @@ def test_consent_without_a_wording_version_is_refused():
     with pytest.raises(ValidationError, match="version of the wording"):
         consent_record(kind=K.MARKETING_EMAIL, granted=True, wording_version="", source="checkout",
                        email="anna@example.com")
+
+
+def test_the_account_reads_an_sms_answer_by_the_customers_phone_as_the_sender_does():
+    user = UserFactory(email="anna@example.com", phone="+79161234567")
+    consent_record(kind=K.MARKETING_SMS, granted=True, wording_version="1", source="checkout",
+                   email="someone.else@example.com", phone="+79161234567")
+    consent_record(kind=K.MARKETING_EMAIL, granted=True, wording_version="1", source="checkout",
+                   email="other@example.com", phone="+79161234567")
+
+    assert marketing_consent_current(user=user, kind=K.MARKETING_SMS)
+    assert not marketing_consent_current(user=user, kind=K.MARKETING_EMAIL)  # the phone is not an e-mail address
