@@ -37,18 +37,23 @@ from rest_framework.authtoken.models import Token
 from customers.models import User
 from customers.roles import MANAGER
 from orders.models import Order
-customer = Order.objects.exclude(user=None).order_by("pk").first().user
+from catalog.models import Product
+order = Order.objects.exclude(user=None).order_by("pk").first()
+product = Product.objects.filter(is_active=True).order_by("pk").first()
 manager = User.objects.create_user(email="fuzz-manager@example.com", password=None, is_staff=True)
 manager.groups.add(Group.objects.get(name=MANAGER))
-print(json.dumps({"customer": Token.objects.get_or_create(user=customer)[0].key,
-                  "manager": Token.objects.get_or_create(user=manager)[0].key}))
+print(json.dumps({"customer": Token.objects.get_or_create(user=order.user)[0].key,
+                  "manager": Token.objects.get_or_create(user=manager)[0].key,
+                  "parameters": {"path.number": order.number, "path.key": product.slug, "path.sku": product.sku,
+                                 "path.name": "kpi"}}))
 """
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 
 
 def fuzz(base: str, role: str, *, headers: list[str], args: argparse.Namespace, report_dir: Path) -> dict:
     command = [
-        str(Path(sys.executable).with_name("st")), "run", base + "/api/schema/",
+        str(Path(sys.executable).with_name("st")), "--config-file", str(report_dir / "schemathesis.toml"),
+        "run", base + "/api/schema/",
         "--checks", CHECKS,
         "--max-examples", str(args.max_examples),
         "--phases", args.phases,
@@ -96,6 +101,10 @@ def main() -> int:
     manage(env, "collectstatic", "--noinput", "-v", "0")  # the 404 page's stylesheet, as in production
     manage(env, "seed_demo", "--products", "30", "--customers", "3", "--orders", "15", "-v", "0")
     tokens = _role_tokens(env)
+    # Path parameters name things that exist (the customer's order, a product on sale, a report),
+    # so that operations reach their logic instead of answering 404 to every generated name.
+    (var_dir / "schemathesis.toml").write_text(
+        "[parameters]\n" + "".join(f'"{name}" = "{value}"\n' for name, value in tokens["parameters"].items()))
 
     runs = []
     with Server(argparse.Namespace(workers=args.workers, var_dir=str(var_dir)), env) as server:
@@ -115,7 +124,8 @@ def main() -> int:
 
 
 def _role_tokens(env: dict[str, str]) -> dict[str, str]:
-    """A customer with an order of their own and a manager (the Manager role), each with an API token."""
+    """A customer with an order of their own and a manager (the Manager role), each with an API token,
+    and the names of things that exist, for the path parameters."""
     found = subprocess.run([sys.executable, "manage.py", "shell", "-c", ROLE_TOKENS], env=env, cwd=ROOT,
                            capture_output=True, text=True, check=True)
     return json.loads(found.stdout.strip().splitlines()[-1])

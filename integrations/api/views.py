@@ -40,7 +40,7 @@ class StaffVariantSerializer(serializers.ModelSerializer):
 
 class StaffProductSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    brand = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    brand = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     variants = StaffVariantSerializer(many=True, read_only=True)
 
     class Meta:

@@ -69,7 +69,8 @@ def test_an_api_address_that_does_not_exist_answers_in_the_api_error_shape(api):
     assert response.json()["detail"]
 
 
-def test_the_staff_order_schema_allows_an_order_without_a_pickup_point(api):
+def test_the_staff_schemas_allow_an_order_without_a_pickup_point_and_a_product_without_a_brand(api):
     schemas = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]["schemas"]
 
     assert schemas["StaffOrder"]["properties"]["pickup_point"].get("nullable") is True
+    assert schemas["StaffProduct"]["properties"]["brand"].get("nullable") is True
