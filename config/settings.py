@@ -428,6 +428,10 @@ MARKETING_CAP_PER_DAY = env_int("MARKETING_CAP_PER_DAY", 1)
 MARKETING_CAP_PER_WEEK = env_int("MARKETING_CAP_PER_WEEK", 3)
 # An order counts for the message last clicked within this many days, or else for one received
 # within the shorter view-through window.
+# "Tell me when it is back" e-mails a guest's typed address a confirmation link: at most this many
+# requests an hour from one client address, and this many to one e-mail address.
+BACK_IN_STOCK_GUEST_REQUESTS_PER_ADDRESS = env_int("BACK_IN_STOCK_GUEST_REQUESTS_PER_ADDRESS", 10)
+BACK_IN_STOCK_GUEST_REQUESTS_PER_EMAIL = env_int("BACK_IN_STOCK_GUEST_REQUESTS_PER_EMAIL", 3)
 CAMPAIGN_CLICK_WINDOW_DAYS = env_int("CAMPAIGN_CLICK_WINDOW_DAYS", 5)
 CAMPAIGN_VIEW_WINDOW_DAYS = env_int("CAMPAIGN_VIEW_WINDOW_DAYS", 1)
 # Broadcasts: how many messages each channel takes per minute until the shop sets its own rate

@@ -65,3 +65,9 @@ def password_reset_allowed(*, email: str, address: str) -> bool:
         (_count(f"password-resets:address:{address}", window=window), settings.PASSWORD_RESETS_PER_ADDRESS),
     )
     return all(count <= limit for count, limit in counts)
+
+
+def request_counted(*, key: str, limit: int, window: int) -> bool:
+    """Count one request under `key` and say whether it stays within `limit` per `window`
+    seconds: for forms that send an e-mail to an address typed by anyone."""
+    return _count(f"throttle:{key}", window=window) <= limit

@@ -1,6 +1,8 @@
 """Demo campaigns for `manage.py seed_demo`: the abandoned-cart campaign switched on, and a few
 demo shoppers who agreed to news and left carts, so the outbox and the campaign page show real
-rows from the first `make run`; and a few saved segments. Idempotent: a second run adds nothing."""
+rows from the first `make run`; the back-in-stock and price-drop campaigns switched on, with a few
+shoppers waiting for sold-out products; and a few saved segments. Idempotent: a second run adds
+nothing."""
 
 import datetime
 import random
@@ -11,7 +13,8 @@ from django.utils import timezone
 from catalog.models import Product
 from customers.models import Consent, User
 from customers.services import consent_record
-from marketing.campaigns.models import Campaign
+from marketing.campaigns.back_in_stock import back_in_stock_request
+from marketing.campaigns.models import BackInStockRequest, Campaign
 from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
 from marketing.segments.models import Segment
 from marketing.segments.services import segment_save
@@ -48,6 +51,23 @@ def demo_campaigns_start(*, customer_email_domain: str, shoppers: int = 8, seed:
     campaigns_scan()
     campaign_entries_dispatch()
     return left
+
+
+@transaction.atomic
+def demo_back_in_stock_start(*, customer_email_domain: str, shoppers: int = 3) -> int:
+    """Switch on the back-in-stock and price-drop campaigns and have `shoppers` demo customers
+    wait for the first sold-out products (Marketing → Back-in-stock requests lists them; saving
+    such a product with stock sends their messages). Returns how many requests it made."""
+    for kind in (Campaign.Kind.BACK_IN_STOCK, Campaign.Kind.PRICE_DROP):
+        Campaign.objects.filter(kind=kind, is_active=False).update(is_active=True)
+    if BackInStockRequest.objects.exists():
+        return 0
+    sold_out = list(Product.objects.active().filter(is_in_stock=False)[:2])
+    customers = list(User.objects.filter(email__endswith=f"@{customer_email_domain}").order_by("-pk")[:shoppers])
+    for customer in customers:
+        for product in sold_out:
+            back_in_stock_request(product=product, user=customer)
+    return len(customers) * len(sold_out)
 
 
 # Segments a marketer starts from, named as the shop would name them.

@@ -4,6 +4,7 @@ scanners and image proxies alike, and none of them has a CSRF token."""
 
 import base64
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,8 +16,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.models import Product
+from core.client_address import client_address
 from core.csrf import cross_origin_protected
 from customers.models import Consent
+from customers.throttle import request_counted
 from marketing.campaigns import links
 from marketing.campaigns.back_in_stock import back_in_stock_confirm, back_in_stock_request
 from marketing.campaigns.cart_return import cart_return, product_reorder
@@ -145,11 +148,25 @@ def back_in_stock(request):
                                      or [_("Enter your e-mail address.")], status=400)
     product = get_object_or_404(Product, pk=form.cleaned_data["product"], is_active=True)
     user = request.user if request.user.is_authenticated else None
+    if user is None and not _guest_request_allowed(request, email=form.cleaned_data["email"]):
+        return _back_in_stock_answer(request, product, status=429, errors=[
+            _("Too many requests from here. Please try again in an hour.")])
     try:
         subscription = back_in_stock_request(product=product, user=user, email=form.cleaned_data["email"])
     except ValidationError as error:
         return _back_in_stock_answer(request, product, errors=error.messages, status=400)
     return _back_in_stock_answer(request, product, subscription=subscription)
+
+
+def _guest_request_allowed(request, *, email: str) -> bool:
+    """A guest's request e-mails whatever address was typed: limited per client and per address."""
+    counts = (
+        request_counted(key=f"back-in-stock:address:{client_address(request)}", window=3600,
+                        limit=settings.BACK_IN_STOCK_GUEST_REQUESTS_PER_ADDRESS),
+        request_counted(key=f"back-in-stock:email:{email.strip().lower()}", window=3600,
+                        limit=settings.BACK_IN_STOCK_GUEST_REQUESTS_PER_EMAIL),
+    )
+    return all(counts)
 
 
 def _back_in_stock_answer(request, product, *, subscription: BackInStockRequest | None = None, errors=(),

@@ -422,7 +422,11 @@ class ProductPriceRecord(models.Model):
             models.UniqueConstraint(fields=("product",), condition=Q(previous__isnull=True),
                                     name="price_record_one_first_per_product"),
         ]
-        indexes = [models.Index(fields=("product", "recorded_at"), name="price_record_product")]
+        indexes = [
+            # A product's latest record (highest id), and the recent changes the scan reads.
+            models.Index(fields=("product", "id"), name="price_record_product_latest"),
+            models.Index(fields=("recorded_at",), name="price_record_recorded"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product_id} · {self.price}"

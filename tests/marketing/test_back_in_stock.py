@@ -3,9 +3,10 @@ message per request when the product returns, within consent, caps, window and h
 
 import datetime
 import re
+import time
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
@@ -124,6 +125,18 @@ def test_a_forged_or_altered_confirmation_link_is_not_found(client):
     assert BackInStockRequest.objects.get().status == Status.UNCONFIRMED
 
 
+def test_a_confirmation_link_older_than_a_week_is_not_found(client, monkeypatch):
+    request = BackInStockRequest.objects.create(product=_sold_out(), email="a@example.com", person="a@example.com",
+                                                status=Status.UNCONFIRMED)
+    now = time.time()
+    monkeypatch.setattr(signing.time, "time", lambda: now - 8 * 86400)
+    link = back_in_stock_confirm_url(request.pk).removeprefix("http://localhost:8000")
+    monkeypatch.setattr(signing.time, "time", lambda: now)
+
+    assert client.post(link).status_code == 404
+    assert BackInStockRequest.objects.get().status == Status.UNCONFIRMED
+
+
 def test_asking_twice_is_one_request_and_one_confirmation(client, django_capture_on_commit_callbacks):
     product = _sold_out()
 
@@ -152,6 +165,28 @@ def test_another_sites_form_cannot_subscribe_a_shopper(client):
                          headers={"Sec-Fetch-Site": "cross-site"})
 
     assert answer.status_code == 403 and not BackInStockRequest.objects.exists()
+
+
+def test_a_guest_asking_for_many_addresses_is_stopped_before_the_mailbox_floods(
+    client, settings, django_capture_on_commit_callbacks
+):
+    settings.BACK_IN_STOCK_GUEST_REQUESTS_PER_ADDRESS = 3
+    product = _sold_out()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [_ask(client, product, f"victim{n}@example.com").status_code for n in range(4)]
+
+    assert answers == [200, 200, 200, 429]
+    assert BackInStockRequest.objects.count() == 3 and len(mail.outbox) == 3
+
+
+def test_one_address_gets_at_most_a_few_confirmations_an_hour(client, django_capture_on_commit_callbacks):
+    products = [_sold_out() for _ in range(4)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [_ask(client, product, "victim@example.com").status_code for product in products]
+
+    assert answers == [200, 200, 200, 429] and len(mail.outbox) == 3
 
 
 # --- The return ----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import pytest
 
-from marketing.campaigns.models import Campaign, CampaignEntry
-from marketing.demo import DEMO_SEGMENTS, demo_campaigns_start, demo_segments_create
+from marketing.campaigns.models import BackInStockRequest, Campaign, CampaignEntry
+from marketing.demo import DEMO_SEGMENTS, demo_back_in_stock_start, demo_campaigns_start, demo_segments_create
 from marketing.models import OutboundMessage
 from marketing.segments.models import Segment
 from marketing.segments.selectors import segment_members
@@ -24,6 +24,19 @@ def test_demo_switches_the_abandoned_cart_campaign_on_with_real_outbox_rows(djan
     assert CampaignEntry.objects.count() == 4
     assert OutboundMessage.objects.filter(is_marketing=True).exists()
     assert demo_campaigns_start(customer_email_domain="demo.example", shoppers=4) == 0
+
+
+def test_demo_has_shoppers_waiting_for_sold_out_products_once():
+    for n in range(3):
+        UserFactory(email=f"shopper{n}@demo.example")
+    ProductFactory(stock=0)
+
+    made = demo_back_in_stock_start(customer_email_domain="demo.example")
+
+    assert made == 3 and BackInStockRequest.objects.filter(status=BackInStockRequest.Status.ACTIVE).count() == 3
+    assert Campaign.objects.get(kind=Campaign.Kind.BACK_IN_STOCK).is_active
+    assert Campaign.objects.get(kind=Campaign.Kind.PRICE_DROP).is_active
+    assert demo_back_in_stock_start(customer_email_domain="demo.example") == 0
 
 
 def test_demo_adds_segments_that_count_and_adds_them_once():

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from analytics.demo import demo_history_create
 from catalog.demo import demo_catalog_create, demo_products_exist
 from customers.demo import CUSTOMER_EMAIL_DOMAIN, demo_customers_create, demo_staff_ensure, demo_staff_existing
-from marketing.demo import demo_campaigns_start, demo_segments_create
+from marketing.demo import demo_back_in_stock_start, demo_campaigns_start, demo_segments_create
 from orders.demo import demo_delivery_create, demo_promo_codes_create
 from reviews.demo import demo_reviews_create
 
@@ -52,6 +52,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Promo codes: {demo_promo_codes_create()} added.")
         left = demo_campaigns_start(customer_email_domain=CUSTOMER_EMAIL_DOMAIN, seed=options["seed"])
         self.stdout.write(f"Abandoned-cart campaign switched on; demo carts left: {left}.")
+        waiting = demo_back_in_stock_start(customer_email_domain=CUSTOMER_EMAIL_DOMAIN)
+        self.stdout.write(f"Back-in-stock and price-drop campaigns switched on; requests: {waiting}.")
         self.stdout.write(f"Segments: {demo_segments_create()} added.")
         days = options["history_days"] or (30 if options["orders"] else 0)
         if days:
