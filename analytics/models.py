@@ -187,7 +187,10 @@ class CustomerDay(models.Model):
                    models.Index(fields=("day", "phone"), name="customer_day_again",
                                 condition=Q(day__gt=F("first_day")) | Q(orders__gte=2)),
                    models.Index(fields=("first_day", "day"), name="customer_day_cohort_again",
-                                condition=Q(day__gt=F("first_day")) | Q(orders__gte=2))]
+                                condition=Q(day__gt=F("first_day")) | Q(orders__gte=2)),
+                   # The one-order customers' revenues, read from the index alone to rank them.
+                   models.Index(fields=("day", "revenue", "phone"), name="customer_day_one_order",
+                                condition=Q(day__lte=F("first_day"), orders__lt=2))]
 
 
 class DeliveryDay(models.Model):

@@ -7,7 +7,6 @@ customers of the days computed live (today) are merged in by phone, so that some
 last week and again today is still one returning customer."""
 
 import heapq
-import itertools
 import math
 from collections import defaultdict
 from datetime import date, timedelta
@@ -121,10 +120,20 @@ def _top_revenue(stored, live: list[CustomerDay], top: int) -> Decimal:
         for phone, total in (stored.filter(phone__in=several[start:start + PHONES_PER_QUERY]).values("phone")
                              .annotate(total=Sum("revenue")).values_list("phone", "total").order_by()):
             summed[phone] += total
+    # Order totals repeat (the same goods, the same price): the database counts the one-day
+    # customers per revenue, highest first, and the top is taken from the counts.
     singles = (stored.exclude(AGAIN).exclude(phone__in=ordering_again).exclude(phone__in={row.phone for row in live})
-               .order_by("-revenue").values_list("revenue", flat=True)[:top])
-    ranked = heapq.merge(list(singles), sorted(summed.values(), reverse=True), reverse=True)
-    return sum(itertools.islice(ranked, top), ZERO)
+               .values("revenue").annotate(customers=Count("revenue")).order_by("-revenue")
+               .values_list("revenue", "customers")[:top])
+    ranked = heapq.merge(list(singles), [(revenue, 1) for revenue in sorted(summed.values(), reverse=True)],
+                         key=lambda item: item[0], reverse=True)
+    total, left = ZERO, top
+    for revenue, customers in ranked:
+        taken = min(customers, left)
+        total, left = total + revenue * taken, left - taken
+        if not left:
+            break
+    return total
 
 
 def _month_add(month: date, months: int) -> date:
