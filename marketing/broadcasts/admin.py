@@ -86,6 +86,16 @@ class BroadcastAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("segment")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # The campaign's fields as a broadcast uses them.
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "starts_at" and field is not None:
+            field.label, field.help_text = _("send at"), _("For “now”, the moment it is scheduled.")
+        elif db_field.name == "send_window_start" and field is not None:
+            field.label = _("best time for those with no history")
+            field.help_text = _("In the customer's time zone. Empty: the shop's default.")
+        return field
+
     def get_readonly_fields(self, request, obj=None):
         fixed = ["audience_size", "status", "progress", "statistics"]
         if obj is not None and not obj.is_editable:

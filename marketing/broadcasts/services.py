@@ -18,7 +18,9 @@ import logging
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import CharField, DateTimeField, Value
+from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -42,8 +44,8 @@ logger = logging.getLogger(__name__)
 
 Status = Broadcast.Status
 Entry = CampaignEntry.Status
-QUEUE_BATCH = 5000
-SEND_BATCH = 500
+QUEUE_BATCH = 10_000
+SEND_BATCH = 1000
 MINUTE = datetime.timedelta(minutes=1)
 
 
@@ -179,31 +181,67 @@ def _queue_batch(broadcast_id: int, *, now: datetime.datetime, batch_size: int) 
     broadcast = Broadcast.objects.select_related("segment", "ab_test").prefetch_related("variants").get(pk=broadcast_id)
     if broadcast.status not in (Status.SENDING, Status.PAUSED) or broadcast.queued_at is not None:
         return None
-    people = list(
+    members = (
         segment_reachable(segment=broadcast.segment, channel=broadcast.channel)
         .filter(pk__gt=broadcast.queued_up_to).order_by("pk")
-        .values_list("pk", "email", "phone", "timezone")[:batch_size]
     )
-    if not people:
+    if broadcast.timing in (Broadcast.Timing.NOW, Broadcast.Timing.AT) and ab_test_of(broadcast) is None:
+        # Everyone is due at the start: the database copies the batch itself.
+        ids = list(members.values_list("pk", flat=True)[:batch_size])
+        if ids:
+            _entries_insert(broadcast, ids, due=max(broadcast.starts_at, now), now=now)
+    else:
+        people = list(members.values_list("pk", "email", "phone", "timezone")[:batch_size])
+        ids = [pk for pk, *_rest in people]
+        if people:
+            due = _dues(broadcast, people, now=now)
+            CampaignEntry.objects.bulk_create(
+                [
+                    CampaignEntry(
+                        campaign_id=broadcast.pk, cause=f"user:{pk}", user_id=pk, email=(email or "").lower(),
+                        phone=phone, person=f"user:{pk}", triggered_at=broadcast.starts_at, next_step=1,
+                        due_at=due[pk], status=Entry.QUEUED, created_at=now,
+                    )
+                    for pk, email, phone, _zone in people
+                ],
+                ignore_conflicts=True,
+            )
+    if not ids:
         broadcast.queued_at = now
         broadcast.save(update_fields=["queued_at"])
         return None
-    due = _dues(broadcast, people, now=now)
-    CampaignEntry.objects.bulk_create(
-        [
-            CampaignEntry(
-                campaign_id=broadcast.pk, cause=f"user:{pk}", user_id=pk, email=(email or "").lower(), phone=phone,
-                person=f"user:{pk}", triggered_at=broadcast.starts_at, next_step=1, due_at=due[pk],
-                status=Entry.QUEUED, created_at=now,
-            )
-            for pk, email, phone, _zone in people
-        ],
-        ignore_conflicts=True,
-    )
-    broadcast.queued_up_to = people[-1][0]
-    broadcast.recipients += len(people)
+    broadcast.queued_up_to = ids[-1]
+    broadcast.recipients += len(ids)
     broadcast.save(update_fields=["queued_up_to", "recipients"])
-    return len(people)
+    return len(ids)
+
+
+def _entries_insert(broadcast: Broadcast, ids: list[int], *, due: datetime.datetime, now: datetime.datetime) -> None:
+    """One INSERT … SELECT of these customers as queued recipients due at `due`: the values the
+    Python path writes (cause and person "user:<id>", the e-mail in lower case); ON CONFLICT DO
+    NOTHING leaves a recipient already queued as they are."""
+    person = Concat(Value("user:"), Cast("pk", CharField()), output_field=CharField())
+    rows = User.objects.filter(pk__in=ids).annotate(
+        entry_campaign=Value(broadcast.pk), entry_person=person, entry_email=Lower("email"),
+        entry_triggered=Value(broadcast.starts_at, output_field=DateTimeField()),
+        entry_due=Value(due, output_field=DateTimeField()), entry_created=Value(now, output_field=DateTimeField()),
+        entry_step=Value(1), entry_status=Value(Entry.QUEUED), entry_note=Value(""),
+    )
+    columns = {
+        "campaign_id": "entry_campaign", "cause": "entry_person", "user_id": "id", "email": "entry_email",
+        "phone": "phone", "person": "entry_person", "triggered_at": "entry_triggered", "due_at": "entry_due",
+        "created_at": "entry_created", "next_step": "entry_step", "status": "entry_status", "note": "entry_note",
+    }
+    select, params = rows.values(*columns.values()).query.sql_with_params()
+    quote = connection.ops.quote_name
+    table, names = quote(CampaignEntry._meta.db_table), ", ".join(map(quote, columns))
+    values = ", ".join(f"found.{quote(name)}" for name in columns.values())
+    # The names are the model's own and every value a parameter; "WHERE true" keeps SQLite from
+    # reading ON CONFLICT as a join's ON.
+    sql = f"INSERT INTO {table} ({names}) SELECT {values} FROM ({select}) AS found WHERE true "  # noqa: S608
+    sql += f"ON CONFLICT ({quote('campaign_id')}, {quote('cause')}) DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _dues(broadcast: Broadcast, people: list[tuple], *, now: datetime.datetime) -> dict[int, datetime.datetime]:

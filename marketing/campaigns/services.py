@@ -23,7 +23,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Value
 from django.db.models.functions import Greatest, Lower, Trim
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +31,7 @@ from core.bulk import rows_update
 from core.transactions import after_commit
 from customers.models import User
 from marketing.abtests.services import Assignment, ab_assignment
+from marketing.campaigns.layout import email_layout_render, link_marker
 from marketing.campaigns.links import click_url, open_url, sms_with_links, unsubscribe_url, with_utm
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage, CampaignStep, CampaignText
 from marketing.campaigns.segments import campaign_entries_in_segment
@@ -408,10 +408,12 @@ def _message_render(item: Outgoing, content: Content, *, language: str, now, zon
         with_utm(product.url, campaign_slug=slug) for product in content.products
     ]
     promo = _promo_code(campaign, now=now) if campaign.promo_percent else None
+    email = item.channel == Channel.EMAIL
     values = {
         "shop_name": settings.STORE_NAME,
         "customer_name": "",
-        "link": click_url(token, 0),
+        # An e-mail's links are put in after its layout is rendered (marketing.campaigns.layout).
+        "link": link_marker("link0") if email else click_url(token, 0),
         "promo_code": promo.code if promo else "",
         "promo_valid_until": timezone.localdate(promo.valid_until, zone) if promo else "",
         **content.values,
@@ -419,7 +421,7 @@ def _message_render(item: Outgoing, content: Content, *, language: str, now, zon
     plain = plain_context(values, allowed=placeholders_for(campaign.kind), language=text.language, time_zone=zone.key)
     recipient = recipient_normalize(channel=item.channel, recipient=item.recipient)
     leave = unsubscribe_url(token)
-    if item.channel == Channel.SMS:
+    if not email:
         subject, html = "", ""
         body = sms_with_links(template_render(sms_text, plain), token=token, language=text.language)
     else:
@@ -427,18 +429,20 @@ def _message_render(item: Outgoing, content: Content, *, language: str, now, zon
         paragraphs = [part.strip() for part in template_render(body_text, plain).split("\n\n") if part.strip()]
         products = [
             {"name": product.name, "price": product.price, "quantity": product.quantity,
-             "image_url": product.image_url, "link": click_url(token, index)}
+             "image_url": product.image_url, "link": link_marker(f"link{index}")}
             for index, product in enumerate(content.products, start=1)
         ]
+        with translation.override(text.language):
+            button = str((variant and variant.button) or BUTTON.get(campaign.kind, DEFAULT_BUTTON))
         context = {
             "subject": subject, "paragraphs": paragraphs, "products": products, "link": plain["link"],
-            "button": (variant and variant.button) or BUTTON.get(campaign.kind, DEFAULT_BUTTON),
-            "unsubscribe_url": leave,
-            "pixel_url": open_url(token), "shop_name": settings.STORE_NAME, "language": text.language,
+            "button": button,
+            "unsubscribe_url": link_marker("unsubscribe"), "pixel_url": link_marker("pixel"),
+            "shop_name": settings.STORE_NAME, "language": text.language,
         }
-        with translation.override(text.language):
-            html = render_to_string("marketing/email/campaign.html", context)
-            body = render_to_string("marketing/email/campaign.txt", context).strip()
+        links = {f"link{index}": click_url(token, index) for index in range(len(targets))}
+        links.update(unsubscribe=leave, pixel=open_url(token))
+        html, body = email_layout_render(context, language=text.language, links=links)
     message = OutboundMessage(
         kind=campaign.kind, channel=item.channel, recipient=recipient, language=text.language,
         customer_timezone=zone.key, subject=subject, body=body, html_body=html, is_marketing=True,

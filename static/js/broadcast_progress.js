@@ -26,7 +26,6 @@
         cell.textContent = value;
       }
     });
-    box.setAttribute("data-status", counts.status);
   }
 
   function poll() {
@@ -34,6 +33,11 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (counts) {
         if (!counts) {
+          return;
+        }
+        if (counts.status !== box.getAttribute("data-status")) {
+          // Started, paused, done...: the page's buttons and statistics follow the new state.
+          window.location.reload();
           return;
         }
         draw(counts);

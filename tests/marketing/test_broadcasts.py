@@ -203,22 +203,26 @@ def test_an_error_halfway_through_a_batch_writes_nothing_of_it_and_the_next_run_
     assert recipients == Counter(user.email for user in people)
 
 
-def test_queueing_resumes_after_the_last_committed_batch_without_gap_or_duplicate(monkeypatch):
+@pytest.mark.parametrize("timing", [Broadcast.Timing.NOW, Broadcast.Timing.BEST])
+def test_queueing_resumes_after_the_last_committed_batch_without_gap_or_duplicate(monkeypatch, timing):
     people = customers(23)
-    broadcast = _sending(broadcast_draft(city_segment()))
-    real_dues, calls = services._dues, Counter()
+    broadcast = broadcast_draft(city_segment(), timing=timing, starts_at=timezone.now())
+    broadcast = _sending(broadcast)
+    # NOW is copied by the database (_entries_insert), BEST computed per person (_dues).
+    step = "_entries_insert" if timing == Broadcast.Timing.NOW else "_dues"
+    real_step, calls = getattr(services, step), Counter()
 
     def dies_in_the_third_batch(*args, **kwargs):
         calls["batches"] += 1
         if calls["batches"] == 3:
             raise RuntimeError("worker lost")
-        return real_dues(*args, **kwargs)
+        return real_step(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_dues", dies_in_the_third_batch)
+    monkeypatch.setattr(services, step, dies_in_the_third_batch)
     with pytest.raises(RuntimeError):
         broadcast_queue(broadcast=broadcast, batch_size=5)
     assert CampaignEntry.objects.count() == 10
-    monkeypatch.setattr(services, "_dues", real_dues)
+    monkeypatch.setattr(services, step, real_step)
     broadcast_queue(broadcast=broadcast, batch_size=5)
 
     assert sorted(CampaignEntry.objects.values_list("user_id", flat=True)) == sorted(user.pk for user in people)
@@ -383,3 +387,21 @@ def test_each_recipient_reads_it_in_their_language_when_the_text_exists(django_c
 
     subjects = {email.to[0]: email.subject for email in mail.outbox}
     assert subjects == {russian.email: "Распродажа до −50%", unknown.email: "Sale: up to 50% off"}
+
+
+def test_each_e_mail_carries_its_own_signed_links_though_the_layout_is_rendered_once(
+    django_capture_on_commit_callbacks,
+):
+    customers(3)
+    _started(broadcast_draft(city_segment()))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcasts_advance()
+
+    messages = list(CampaignMessage.objects.select_related("message"))
+    for message in messages:
+        outbound = message.message
+        assert "vitrina-link-" not in outbound.html_body + outbound.body
+        assert outbound.unsubscribe_url in outbound.html_body and outbound.unsubscribe_url in outbound.body
+        assert f"/m/c/{message.token}.0:" in outbound.html_body and f"/m/o/{message.token}:" in outbound.html_body
+    assert len({message.message.html_body for message in messages}) == 3
