@@ -177,14 +177,16 @@ class SegmentAdmin(admin.ModelAdmin):
         rows = segment_members_rows(segment=segment).iterator(chunk_size=2000)
         writer = csv.writer(_Echo())
         header = [gettext("id"), gettext("name"), gettext("e-mail"), gettext("phone"), gettext("city"),
-                  gettext("language"), gettext("registered")]
+                  gettext("language"), gettext("registered"), gettext("e-mail marketing"), gettext("SMS marketing")]
+        yes_no = {True: gettext("yes"), False: gettext("no")}
 
         def lines():
             yield "\ufeff" + writer.writerow(header)  # the BOM makes Excel read UTF-8
             for row in rows:
                 yield writer.writerow([_cell(value) for value in (
                     row.pk, row.get_full_name(), row.email, row.phone, row.city, row.language,
-                    timezone.localtime(row.date_joined).date().isoformat())])
+                    timezone.localtime(row.date_joined).date().isoformat(),
+                    yes_no[row.reaches_email], yes_no[row.reaches_sms])])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="segment-{segment.pk}.csv"'

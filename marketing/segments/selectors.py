@@ -5,17 +5,22 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
-from customers.models import User
+from customers.models import DataRequest, User
+from marketing.kinds import Channel
 from marketing.preferences import marketing_consent_given_q
 from marketing.segments.conditions import Context, conditions_q
 from marketing.segments.models import Segment
 
 
 def customers_all() -> QuerySet[User]:
-    """Everyone a segment picks from: active accounts of shoppers, not the shop's staff."""
-    return User.objects.filter(is_active=True, is_staff=False)
+    """Everyone a segment picks from: active accounts of shoppers, not the shop's staff, and not
+    those who asked the shop to delete their account (while the request waits, they are neither
+    counted, nor listed, nor exported, nor sent anything through a segment)."""
+    leaving = DataRequest.objects.filter(user=OuterRef("pk"), kind=DataRequest.Kind.DELETE,
+                                         status=DataRequest.Status.NEW)
+    return User.objects.filter(is_active=True, is_staff=False).exclude(Exists(leaving))
 
 
 def segment_members(*, segment: Segment, now: datetime | None = None) -> QuerySet[User]:
@@ -70,9 +75,13 @@ def _short_query_settings():
 
 
 def segment_members_rows(*, segment: Segment) -> QuerySet[User]:
-    """The members with what the members' list and its CSV show, in a stable order."""
+    """The members with what the members' list and its CSV show, in a stable order: with
+    `reaches_email` and `reaches_sms`, whether each channel may carry marketing to them today."""
     fields = ("first_name", "last_name", "email", "phone", "city", "language", "date_joined")
-    return segment_members(segment=segment).only(*fields).order_by("pk")
+    return segment_members(segment=segment).only(*fields).annotate(
+        reaches_email=ExpressionWrapper(marketing_consent_given_q(channel=Channel.EMAIL), output_field=BooleanField()),
+        reaches_sms=ExpressionWrapper(marketing_consent_given_q(channel=Channel.SMS), output_field=BooleanField()),
+    ).order_by("pk")
 
 
 def _segment_q(conditions: dict, *, segment_id: int | None, now: datetime | None = None) -> Q:

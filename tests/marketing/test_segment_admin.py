@@ -131,8 +131,9 @@ def test_the_members_list_shows_who_is_in_the_segment(client, marketer):
 
 
 def test_the_csv_export_streams_the_members_and_is_recorded(client, marketer):
-    UserFactory(email="anna@example.com", first_name="=HYPERLINK(1)", last_name="", city="Москва",
-                phone="+79161234567")
+    anna = UserFactory(email="anna@example.com", first_name="=HYPERLINK(1)", last_name="", city="Москва",
+                       phone="+79161234567")
+    consent_record(kind=Consent.Kind.MARKETING_EMAIL, granted=True, wording_version="t", source="admin", user=anna)
     UserFactory(email="vera@example.com", city="Казань")
     segment = segment_save(name="Moscow", conditions=MOSCOW)
 
@@ -140,8 +141,10 @@ def test_the_csv_export_streams_the_members_and_is_recorded(client, marketer):
 
     assert response.streaming
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["id", "name", "e-mail", "phone", "city", "language", "registered"]
-    assert [row[1:5] for row in rows[1:]] == [["'=HYPERLINK(1)", "anna@example.com", "+79161234567", "Москва"]]
+    assert rows[0] == ["id", "name", "e-mail", "phone", "city", "language", "registered", "e-mail marketing",
+                       "SMS marketing"]
+    assert [row[1:5] + row[7:] for row in rows[1:]] == [
+        ["'=HYPERLINK(1)", "anna@example.com", "+79161234567", "Москва", "yes", "no"]]
     assert LogEntry.objects.get(object_id=str(segment.pk)).change_message == "Exported the members as CSV."
 
 

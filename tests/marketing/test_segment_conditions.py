@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from customers.models import Consent, PointsEntry, ProductView, User
+from customers.models import Consent, DataRequest, PointsEntry, ProductView, User
 from customers.services import consent_record
 from marketing.segments.selectors import segment_members
 from marketing.segments.services import segment_save
@@ -293,3 +293,13 @@ def test_a_segment_is_counted_in_one_query(django_assert_num_queries):
 
     with django_assert_num_queries(1):
         assert segment_members(segment=segment, now=NOW).count() == 1
+
+
+def test_a_customer_who_asked_to_delete_their_account_is_left_out_while_the_request_waits():
+    customer("Anna", city="Москва")
+    leaving = customer("Boris", city="Москва")
+    request = DataRequest.objects.create(user=leaving, email=leaving.email, kind=DataRequest.Kind.DELETE)
+
+    assert members({"field": "city", "values": ["Москва"]}) == {"Anna"}
+    DataRequest.objects.filter(pk=request.pk).update(status=DataRequest.Status.REFUSED)
+    assert members({"field": "city", "values": ["Москва"]}) == {"Anna", "Boris"}
