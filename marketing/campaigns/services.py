@@ -222,7 +222,7 @@ def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Co
             channel=channel, people=[(entry.user_id, _address(entry, channel)) for entry in entries],
             kind=campaign.kind,
         )
-        for channel in Channel.values
+        for channel in {channel for step in steps.values() for channel in STEP_CHANNELS[step.channel]}
     }
     outgoing = []
     for entry in entries:
@@ -272,13 +272,16 @@ def _address(entry: CampaignEntry, channel: str) -> str:
     return entry.email if channel == Channel.EMAIL else entry.phone
 
 
+# The channels a step may use, in the order it tries them.
+STEP_CHANNELS = {
+    CampaignStep.Channel.EMAIL: (Channel.EMAIL,),
+    CampaignStep.Channel.SMS: (Channel.SMS,),
+    CampaignStep.Channel.EMAIL_OR_SMS: (Channel.EMAIL, Channel.SMS),
+}
+
+
 def _channel_for(step: CampaignStep, entry: CampaignEntry, consents: dict[str, set]) -> str | None:
-    wanted = {
-        CampaignStep.Channel.EMAIL: (Channel.EMAIL,),
-        CampaignStep.Channel.SMS: (Channel.SMS,),
-        CampaignStep.Channel.EMAIL_OR_SMS: (Channel.EMAIL, Channel.SMS),
-    }[step.channel]
-    for channel in wanted:
+    for channel in STEP_CHANNELS[step.channel]:
         address = _address(entry, channel)
         if address and (entry.user_id, address) in consents[channel]:
             return channel
