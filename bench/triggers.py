@@ -10,12 +10,16 @@ with PostgreSQL COPY. Then, for every campaign kind the engine knows:
                 few minutes (nothing new: the set-based query and the NOT EXISTS against the
                 entries it already has)
     dispatch    campaign_entries_dispatch in batches of 500 in one process, with the e-mails
-                handed to Django's e-mail backend in the same process (tasks run eagerly, as a
+                handed to the e-mail backend in the same process (tasks run eagerly, as a
                 worker runs them): consent, segment, window, holdout, frequency cap (advisory
-                locks), rendering (sandbox + HTML layout), outbox and campaign rows, message_send
-                with its claim and delivery attempt; e-mails/s over --emails messages
-    ceiling     the same number of bare OutboundMessage INSERTs (bulk), the most this database
-                could write in the same run: the engine's rate is reported as a share of it
+                locks), rendering (sandbox + HTML layout), outbox and campaign rows, then
+                messages_send for the batch (row-locked claim, delivery attempts, one
+                connection, results in bulk); e-mails/s, the worker's CPU and database time
+    ceilings    the same number of bare OutboundMessage INSERTs (bulk), the most this database
+                could write in the same run, and the same rendered e-mails handed to the
+                backend over one connection: the engine's rate is reported as a share of each
+
+Each run starts from campaigns just switched on: their entries and messages are truncated.
 
 Prints the numbers and writes bench/results/triggers.json. The machine is shared, so timings
 are noisy; compare ratios within one run.
