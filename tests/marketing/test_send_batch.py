@@ -1,16 +1,19 @@
 """The outbox sends in batches: one claim, one connection to the mail server, results in bulk,
 and every guarantee of a single send kept for each message of the batch."""
 
+import datetime
 import smtplib
 
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.utils import timezone
 
 from marketing.campaigns.models import CampaignMessage
 from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
 from marketing.models import DeliveryAttempt, OutboundMessage
-from marketing.services import CALLS_MARKED_AT_ONCE, messages_send
+from marketing.services import CALLS_MARKED_AT_ONCE, SEND_BATCH, messages_send, messages_sweep
+from marketing.tasks import messages_send_task
 from tests.factories import OutboundMessageFactory
 from tests.harness import in_parallel
 from tests.marketing.campaigning import abandoned_cart_campaign, cart_left, consent_given
@@ -161,6 +164,32 @@ def test_order_messages_in_a_batch_go_out_first_whatever_marketing_consent_says(
 
     assert [email.subject for email in mail.outbox] == ["Заказ VT-10001 принят"]
     assert OutboundMessage.objects.get(pk=campaign.pk).status == Status.CANCELLED
+
+
+@pytest.mark.django_db
+def test_in_a_batch_the_order_message_goes_out_before_the_campaign_emails():
+    consent_given("anna@example.com")
+    campaign = marketing_message("anna@example.com", subject="Вы забыли корзину")
+    order = OutboundMessageFactory(recipient="anna@example.com", subject="Заказ VT-10001 принят")
+
+    messages_send(message_ids=[campaign.pk, order.pk])
+
+    assert [email.subject for email in mail.outbox] == ["Заказ VT-10001 принят", "Вы забыли корзину"]
+
+
+@pytest.mark.django_db
+def test_the_sweep_hands_over_order_messages_before_a_backlog_of_campaign_emails(monkeypatch):
+    earlier = timezone.now() - datetime.timedelta(hours=1)
+    backlog = [marketing_message(f"reader{n}@example.com", due_at=earlier) for n in range(SEND_BATCH + 20)]
+    order = OutboundMessageFactory()
+    batches = []
+    monkeypatch.setattr(messages_send_task, "delay", batches.append)
+
+    counts = messages_sweep()
+
+    assert counts["scheduled"] == len(backlog) + 1
+    assert batches[0][0] == order.pk
+    assert [len(batch) for batch in batches] == [SEND_BATCH, 21]
 
 
 @pytest.mark.django_db
