@@ -66,7 +66,7 @@ def measure_broadcast() -> dict:
     from marketing.segments.services import segment_save
 
     scheduled = []
-    services.message_send_schedule = lambda *, message_id: scheduled.append(message_id) or True
+    services.messages_send_schedule = lambda *, message_ids: scheduled.extend(message_ids) or True
     segment = Segment.objects.filter(name="Bench: broadcast audience").first()
     segment = segment_save(name="Bench: broadcast audience", conditions=SEGMENT, segment=segment)
     ChannelThrottle.objects.update_or_create(channel="email", defaults={"per_minute": 10**9})
