@@ -320,7 +320,8 @@ def _send_batch(channel: str, broadcast_ids: list[int], *, now, batch_size: int,
     throttle.used += len(message_ids)
     throttle.save(update_fields=["window_started_at", "used"])
     if message_ids:
-        after_commit(lambda: messages_send_schedule(message_ids=message_ids))  # one task sends the batch
+        # One task sends the batch, behind any order message in the broker's queue.
+        after_commit(lambda: messages_send_schedule(message_ids=message_ids, marketing=True))
     return True
 
 

@@ -193,8 +193,9 @@ def campaign_entries_dispatch(*, now: datetime.datetime | None = None, batch_siz
         message_ids = outgoing_write(outgoing, now=now, counts=counts)
         rows_update(CampaignEntry.objects.all(), entries, ["status", "next_step", "due_at", "decided_at", "note"])
         if message_ids:
-            # One task sends the batch: one claim, one connection to the e-mail server, results in bulk.
-            after_commit(lambda: messages_send_schedule(message_ids=message_ids))
+            # One task sends the batch (one claim, one connection to the mail server, results in
+            # bulk), behind any order message in the broker's queue.
+            after_commit(lambda: messages_send_schedule(message_ids=message_ids, marketing=True))
     return counts
 
 

@@ -12,7 +12,14 @@ from django.utils import timezone
 from marketing.campaigns.models import CampaignMessage
 from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
 from marketing.models import DeliveryAttempt, OutboundMessage
-from marketing.services import CALLS_MARKED_AT_ONCE, SEND_BATCH, messages_send, messages_sweep
+from marketing.services import (
+    CALLS_MARKED_AT_ONCE,
+    MARKETING_PRIORITY,
+    SEND_BATCH,
+    message_send_schedule,
+    messages_send,
+    messages_sweep,
+)
 from marketing.tasks import messages_send_task
 from tests.factories import OutboundMessageFactory
 from tests.harness import in_parallel
@@ -177,19 +184,45 @@ def test_in_a_batch_the_order_message_goes_out_before_the_campaign_emails():
     assert [email.subject for email in mail.outbox] == ["Заказ VT-10001 принят", "Вы забыли корзину"]
 
 
+def _tasks_published(monkeypatch) -> list[tuple[list[int], int | None]]:
+    """The send tasks handed to the broker, as (message ids, priority), instead of running them."""
+    published = []
+    monkeypatch.setattr(messages_send_task, "delay", lambda ids: published.append((ids, None)))
+    monkeypatch.setattr(messages_send_task, "apply_async",
+                        lambda args, priority=None: published.append((args[0], priority)))
+    return published
+
+
 @pytest.mark.django_db
 def test_the_sweep_hands_over_order_messages_before_a_backlog_of_campaign_emails(monkeypatch):
     earlier = timezone.now() - datetime.timedelta(hours=1)
     backlog = [marketing_message(f"reader{n}@example.com", due_at=earlier) for n in range(SEND_BATCH + 20)]
     order = OutboundMessageFactory()
-    batches = []
-    monkeypatch.setattr(messages_send_task, "delay", batches.append)
+    published = _tasks_published(monkeypatch)
 
     counts = messages_sweep()
 
     assert counts["scheduled"] == len(backlog) + 1
-    assert batches[0][0] == order.pk
-    assert [len(batch) for batch in batches] == [SEND_BATCH, 21]
+    assert published[0][0][0] == order.pk
+    assert [(len(ids), priority) for ids, priority in published] == [(SEND_BATCH, None), (21, MARKETING_PRIORITY)]
+
+
+@pytest.mark.django_db
+def test_a_campaign_batch_waits_in_the_broker_behind_order_messages(monkeypatch, django_capture_on_commit_callbacks):
+    abandoned_cart_campaign()
+    consent_given("anna@example.com")
+    cart_left(email="anna@example.com")
+    published = _tasks_published(monkeypatch)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns_scan()
+        campaign_entries_dispatch()
+        order = OutboundMessageFactory(recipient="boris@example.com")
+        message_send_schedule(message_id=order.pk)
+
+    campaign_ids = list(OutboundMessage.objects.filter(is_marketing=True).values_list("pk", flat=True))
+    assert sorted(published, key=str) == sorted([(campaign_ids, MARKETING_PRIORITY), ([order.pk], None)], key=str)
+    assert MARKETING_PRIORITY > 0  # on Redis the lowest number is served first, no number is 0
 
 
 @pytest.mark.django_db
