@@ -13,8 +13,10 @@ from rest_framework.views import APIView
 
 from analytics.costs import CsvError, csv_rows, marketing_costs_save
 from analytics.forms import report_form
+from analytics.models import CHANNEL_CHOICES
 from analytics.reports import REPORTS, report_build
 from analytics.routers import replica_reads
+from customers.models import Visit
 
 
 class AnalyticsApi(APIView):
@@ -35,7 +37,10 @@ class AnalyticsReportApi(AnalyticsApi):
             OpenApiParameter("preset", str, enum=["today", "7d", "30d", "90d", "month", "last_month"]),
             OpenApiParameter("start", OpenApiTypes.DATE), OpenApiParameter("end", OpenApiTypes.DATE),
             OpenApiParameter("attribution", str, enum=["last_non_direct", "first_visit"]),
-            OpenApiParameter("by", str, enum=["channel", "utm"]),
+            OpenApiParameter("by", str, enum=["channel", "utm"], description="channels: per channel or per UTM"),
+            OpenApiParameter("channel", str, enum=[value for value, _label in CHANNEL_CHOICES],
+                             description="funnel: one channel's visits and the orders credited to it"),
+            OpenApiParameter("device", str, enum=Visit.Device.values, description="funnel: one kind of device"),
             OpenApiParameter("export", str, enum=["csv"], description="csv: the same table as a CSV file"),
         ],
         responses={200: ReportSerializer, 400: OpenApiResponse(), 403: OpenApiResponse()},

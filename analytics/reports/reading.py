@@ -26,6 +26,7 @@ from analytics.models import (
 from analytics.periods import Period, shop_today
 from analytics.reports.figures import ADDITIVE, Figures
 from analytics.rollups import PART_OF, DayRows, day_part_compute, first_day_with_data
+from analytics.routers import replica_reads
 
 # Today's rows are cached pickled: a release that changes what a day keeps reads none of the
 # previous release's rows (their missing fields would be read from the database).
@@ -221,12 +222,34 @@ class LiveDay:
         seconds = settings.ANALYTICS_TODAY_SECONDS
         if not (self.shared and seconds):
             return day_part_compute(self.day, part)
-        key = f"analytics:today:{ROWS_SHAPE}:{self.day.isoformat()}:{part}"
+        key = _today_key(self.day, part)
         rows = cache.get(key)
         if rows is None:
             rows = day_part_compute(self.day, part)
             cache.set(key, rows, seconds)
         return rows
+
+
+def _today_key(day: date, part: str) -> str:
+    return f"analytics:today:{ROWS_SHAPE}:{day.isoformat()}:{part}"
+
+
+# The parts of today the dashboard reads (KPIs, trend, channels and funnel; categories; managers).
+DASHBOARD_PARTS = ("channels", "categories", "managers")
+
+
+def today_parts_warm(*, parts: tuple[str, ...] = DASHBOARD_PARTS) -> None:
+    """Compute today's dashboard parts and share them, as a reader would, for twice
+    ANALYTICS_TODAY_SECONDS: run by beat every minute, so the owner's first look in a minute finds
+    today computed instead of computing it (a second or more on a big shop). If the beat stops,
+    they lapse and readers compute them again."""
+    seconds = settings.ANALYTICS_TODAY_SECONDS
+    if not seconds:
+        return
+    today = shop_today()
+    with replica_reads():
+        for part in parts:
+            cache.set(_today_key(today, part), day_part_compute(today, part), 2 * seconds)
 
 
 def _add(total: dict, values: dict, fields) -> None:

@@ -76,6 +76,30 @@ def test_the_kpi_summary_is_json_in_the_api(today_sales):
     assert rows["orders"]["previous"] == 0
 
 
+@pytest.mark.parametrize(("filters", "visits", "orders"), [
+    ({"channel": "paid_search"}, 1, 1), ({"channel": "email"}, 0, 0), ({"device": "mobile"}, 1, 1),
+    ({"device": "desktop"}, 0, 0),
+])
+def test_the_funnel_in_the_api_is_filtered_by_channel_and_device(today_sales, filters, visits, orders):
+    api = APIClient()
+    api.force_authenticate(staff_user(MARKETER))
+
+    response = api.get("/api/v1/analytics/reports/funnel/", {"preset": "today", **filters})
+
+    counts = {row["step"]: row["count"] for row in response.json()["rows"]}
+    assert (counts["Visits"], counts["Placed an order"]) == (visits, orders)
+
+
+def test_a_funnel_for_a_channel_the_shop_does_not_know_is_a_clear_400():
+    api = APIClient()
+    api.force_authenticate(staff_user(OWNER))
+
+    response = api.get("/api/v1/analytics/reports/funnel/", {"preset": "today", "channel": "telepathy"})
+
+    assert response.status_code == 400
+    assert "channel" in response.json()["errors"]
+
+
 def test_a_reversed_period_is_a_clear_400(client):
     client.force_login(staff_user(OWNER))
     api = APIClient()
