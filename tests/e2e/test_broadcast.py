@@ -43,7 +43,7 @@ def test_marketer_schedules_an_ab_broadcast_to_a_segment_and_reads_its_progress(
         page.fill(f"#id_variants-{position - 1}-position", str(position))
         page.fill(f"#id_variants-{position - 1}-subject", subject)
     page.locator('input[name="_continue"]').click()
-    assert "12 in the segment, 12 of them accept marketing" in page.inner_text("body")
+    page.get_by_text("12 in the segment, 12 of them accept marketing").wait_for()  # the saved page
 
     page.get_by_role("button", name="Schedule").click()
     broadcast = Broadcast.objects.get(name="Зимняя распродажа")
@@ -61,6 +61,8 @@ def test_marketer_schedules_an_ab_broadcast_to_a_segment_and_reads_its_progress(
     sent.filter(has_text=str(len(tested))).wait_for()
     assert page.locator('.broadcast-progress [data-count="queued"]').inner_text() == str(12 - len(tested))
     assert page.locator('.broadcast-progress [data-count="recipients"]').inner_text() == "12"
+    # A reload (the status changed) shows the server's counts before the script draws the bar.
+    page.wait_for_function("() => document.querySelector('.broadcast-bar-sent').style.width !== ''")
     width = page.locator(".broadcast-bar-sent").evaluate("bar => bar.style.width")
     assert float(width.rstrip("%")) == pytest.approx(100 * len(tested) / 12, abs=0.01)
     assert page.get_by_role("button", name="Pause").is_visible()
