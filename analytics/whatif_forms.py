@@ -16,6 +16,7 @@ class WhatIfForm(forms.Form):
     shop's average order, margin, fixed costs and growth."""
 
     average_order_value = _decimal(_("Average order, ₽"))
+    # xgettext:no-python-format
     margin = _decimal(_("Gross margin, % of revenue"), maximum="100", places=1)
     fixed_costs = _decimal(_("Fixed costs a month, ₽"))
     growth = _decimal(_("Traffic growth a month, %"), minimum="-50", maximum="100", places=1)

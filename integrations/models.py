@@ -32,6 +32,7 @@ class Supplier(TimeStampedModel):
     markup_percent = models.DecimalField(
         _("markup, %"), max_digits=7, decimal_places=2, default=Decimal("0"),
         validators=[MinValueValidator(Decimal("-99.99"))],
+        # xgettext:no-python-format
         help_text=_("Added to the price in the file: 30 sells at 130% of the supplier's price."),
     )
     rounding = models.CharField(_("rounding"), max_length=10, choices=Rounding.choices, default=Rounding.KOPECKS)
