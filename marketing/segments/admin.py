@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Brand, Category, Product
+from catalog.search import products_search
 from marketing.kinds import Channel
 from marketing.segments.conditions import Context, conditions_catalog, conditions_clean, conditions_q
 from marketing.segments.models import Segment
@@ -143,13 +143,15 @@ class SegmentAdmin(admin.ModelAdmin):
             ) % {"seconds": slow.seconds}]}, status=503)
 
     def products_view(self, request):
-        """Products for the "viewed a product" condition, by name or SKU."""
+        """Products for the "viewed a product" condition, found as the shop's search finds them (by
+        words of the name, brand or SKU, on SQLite too), or by the exact SKU."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         query = (request.GET.get("q") or "").strip()[:100]
         if not query:
             return JsonResponse({"results": []})
-        found = Product.objects.filter(Q(name__icontains=query) | Q(sku__iexact=query)).order_by("name")[:20]
+        found = list(Product.objects.filter(sku__iexact=query)[:1])
+        found += products_search(query=query, products=Product.objects.exclude(sku__iexact=query))[:20 - len(found)]
         return JsonResponse({"results": [[p.pk, f"{p.name} · {p.sku}"] for p in found]})
 
     def _segment_for_people(self, request, pk: int) -> Segment:
