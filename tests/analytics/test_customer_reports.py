@@ -137,3 +137,16 @@ def test_a_customer_who_ordered_on_several_days_is_ranked_by_all_of_them(day, an
     found = values(customers_report(reader=any_reader(), period=Period(day, day + timedelta(days=1))))
 
     assert found["top_customers_share"] == Decimal("50.00")  # Anna's 4 000 of 8 000; one customer of three
+
+
+def test_a_customer_who_ordered_again_is_ranked_once_not_also_by_the_first_day(day, any_reader):
+    make_order(at(day, 10), phone=ANNA, total="1600.00")
+    make_order(at(day + timedelta(days=1), 10), phone=ANNA, total="400.00")
+    make_order(at(day, 11), phone=BORIS, total="1500.00")
+    for n in range(8):
+        make_order(at(day, 12, n), phone=f"+7916000010{n}", total="100.00")
+
+    found = values(customers_report(reader=any_reader(), period=Period(day, day + timedelta(days=1))))
+
+    # The top two of ten: Anna's 2 000 and Boris's 1 500 of 4 300; Anna's first day alone is not a third.
+    assert found["top_customers_share"] == Decimal("81.40")
