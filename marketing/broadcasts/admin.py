@@ -21,6 +21,7 @@ from marketing.broadcasts.services import (
     broadcast_pause,
     broadcast_resume,
     broadcast_schedule,
+    broadcast_step_sync,
 )
 from marketing.campaigns.admin import (
     PREVIEW_POLICY,
@@ -95,6 +96,11 @@ class BroadcastAdmin(admin.ModelAdmin):
             field.label = _("best time for those with no history")
             field.help_text = _("In the customer's time zone. Empty: the shop's default.")
         return field
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.instance.is_editable:
+            broadcast_step_sync(broadcast=form.instance)
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["audience_size", "status", "progress", "statistics"]
@@ -221,6 +227,11 @@ class ChannelThrottleAdmin(admin.ModelAdmin):
 
     list_display = ("channel", "per_minute")
     fields = ("channel", "per_minute")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.instance.is_editable:
+            broadcast_step_sync(broadcast=form.instance)
 
     def get_readonly_fields(self, request, obj=None):
         return ("channel",) if obj else ()

@@ -79,17 +79,24 @@ def broadcast_schedule(
         broadcast.starts_at = now
     elif broadcast.starts_at is None:
         raise BroadcastRefused(gettext("Set the time to send at."))
-    CampaignStep.objects.update_or_create(
-        campaign_id=broadcast.pk, position=1,
-        defaults={"delay_hours": 0, "channel": CampaignStep.Channel.SMS if broadcast.channel == Channel.SMS
-                  else CampaignStep.Channel.EMAIL},
-    )
+    broadcast_step_sync(broadcast=broadcast)
     broadcast.status, broadcast.scheduled_by = Status.SCHEDULED, by
     broadcast.save(update_fields=["status", "scheduled_by", "starts_at"])
     test = ab_test_of(broadcast)
     if test is not None:
         ab_test_start(test=test, at=broadcast.starts_at)
     return broadcast
+
+
+def broadcast_step_sync(*, broadcast: Broadcast) -> CampaignStep:
+    """The broadcast's one message as the campaign engine sees it: step 1, no delay, by its
+    channel (kept in step with the channel whenever the broadcast is saved, so it previews)."""
+    step, _created = CampaignStep.objects.update_or_create(
+        campaign_id=broadcast.pk, position=1,
+        defaults={"delay_hours": 0, "channel": CampaignStep.Channel.SMS if broadcast.channel == Channel.SMS
+                  else CampaignStep.Channel.EMAIL},
+    )
+    return step
 
 
 def broadcast_pause(*, broadcast: Broadcast) -> bool:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from customers.roles import MARKETER, roles_sync
 from marketing.broadcasts.models import Broadcast
-from marketing.broadcasts.services import broadcasts_advance
+from marketing.broadcasts.services import broadcast_step_sync, broadcasts_advance
 from marketing.campaigns.models import CampaignEvent, CampaignMessage
 from marketing.models import OutboundMessage
 from tests.factories import UserFactory
@@ -128,3 +128,16 @@ def test_trigger_campaign_list_leaves_broadcasts_to_their_own_page(client, marke
     campaigns = client.get(reverse("admin:marketing_campaign_changelist")).content.decode()
     broadcasts = client.get(reverse("admin:marketing_broadcast_changelist")).content.decode()
     assert broadcast.name not in campaigns and broadcast.name in broadcasts
+
+
+def test_marketer_previews_a_draft_broadcast_for_a_customer(client, marketer):
+    [customer] = customers(1)
+    broadcast = broadcast_draft(city_segment())
+    broadcast_step_sync(broadcast=broadcast)  # as saving it in the admin does
+
+    page = client.get(reverse("admin:marketing_campaign_preview", args=[broadcast.pk]) + f"?customer={customer.pk}")
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Sale: up to 50% off" in text
+    assert reverse("admin:marketing_broadcast_change", args=[broadcast.pk]) in text
