@@ -322,8 +322,14 @@ def _unwanted_cancelled(messages: list[OutboundMessage], *, claimed_at: datetime
 
 
 def _messages_call(backend, messages: list[OutboundMessage], *, claimed_at: datetime, counts: Counter) -> None:
-    """Mark the calls started (committed), make them, and write what came of them."""
+    """Mark the calls started (committed), make them, and write what came of them. Only rows still
+    this claim's are called: one the sweep has meanwhile settled (this worker was slow, not dead)
+    is another sender's now, and calling it here would send it twice with no flag to say so."""
     with transaction.atomic():
+        still_mine = set(_claimed(messages, claimed_at).select_for_update().values_list("pk", flat=True))
+        messages = [message for message in messages if message.pk in still_mine]
+        if not messages:
+            return
         _claimed(messages, claimed_at).update(attempts=F("attempts") + 1)
         attempts = DeliveryAttempt.objects.bulk_create(
             [DeliveryAttempt(message=message, started_at=timezone.now()) for message in messages]

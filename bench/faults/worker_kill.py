@@ -120,8 +120,13 @@ def main() -> int:
                 time.sleep(2)
             before_recovery = outbox_figures(env["FAULTS_RECEIPTS"])
 
-            # The restart: a new worker, and the sweep settles what the killed processes left.
+            # The restart: the sweep settles what the killed processes left (with no worker left
+            # from before, every row still "sending" is a dead worker's), then a new worker sends,
+            # swept as in production: its own rows in "sending" are alive, not stuck.
+            waited = settings.MESSAGE_SENDING_STUCK_MINUTES
             settings.MESSAGE_SENDING_STUCK_MINUTES = 0
+            messages_sweep()
+            settings.MESSAGE_SENDING_STUCK_MINUTES = waited
             with Worker(env, concurrency=2, log=var_dir / "worker.log"):
                 deadline = time.monotonic() + 90
                 while time.monotonic() < deadline:

@@ -281,3 +281,24 @@ def test_two_dispatchers_at_once_send_nothing_twice_and_keep_the_daily_cap():
     assert CampaignMessage.objects.count() == len(people)
     assert set(OutboundMessage.objects.values_list("status", flat=True)) == {Status.SENT}
     assert DeliveryAttempt.objects.count() == len(people)
+
+
+@pytest.mark.django_db
+def test_a_slow_worker_does_not_call_for_a_message_the_sweep_took_back_from_it(monkeypatch, settings):
+    from marketing import services
+
+    message = OutboundMessageFactory()
+    settings.MESSAGE_SENDING_STUCK_MINUTES = 0  # the sweep thinks the worker holding the batch is dead
+    after_claim = services._unwanted_cancelled
+
+    def sweep_meanwhile(messages, **kwargs):
+        monkeypatch.setattr(services, "_unwanted_cancelled", after_claim)
+        messages_sweep()  # no call started yet: back to pending, and handed to another sender
+        return after_claim(messages, **kwargs)
+
+    monkeypatch.setattr(services, "_unwanted_cancelled", sweep_meanwhile)
+
+    messages_send(message_ids=[message.pk])
+
+    message.refresh_from_db()
+    assert (len(mail.outbox), message.status, DeliveryAttempt.objects.count()) == (1, Status.SENT, 1)
