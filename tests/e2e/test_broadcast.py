@@ -13,7 +13,10 @@ from tests.e2e.conftest import SCREENSHOTS, WIDTHS
 from tests.factories import UserFactory
 from tests.marketing.broadcasting import city_segment, customers
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# PostgreSQL only: on SQLite the live server shares the tests' in-memory database, whose shared
+# cache locks whole tables, so the progress poll fails while the batch writes ("database table is
+# locked"); a file database as `make run` uses waits for its lock instead.
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("screen", list(WIDTHS))
