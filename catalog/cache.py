@@ -18,7 +18,7 @@ stock renews the scopes that show it (catalog.services.products_refresh_availabi
 Signed-in shoppers, shoppers with a cart and flash messages bypass the page cache. The
 storefront's own pages carry no CSRF token (core/csrf.py); a cached page that does is stored with
 a placeholder where the token goes, filled in per visitor when served. A Redis that cannot be
-reached is a miss (config/settings.py): the page is rendered and nothing is kept.
+reached is a miss (config/settings/caches.py): the page is rendered and nothing is kept.
 """
 
 import hashlib
