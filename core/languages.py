@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
-from django.urls import LocalePrefixPattern, Resolver404, URLResolver, get_resolver, translate_url
+from django.urls import LocalePrefixPattern, NoReverseMatch, Resolver404, URLResolver, get_resolver, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.i18n import set_language
@@ -31,12 +31,31 @@ def speaks_by_address(path: str) -> bool:
     return False
 
 
-def language_versions(path: str) -> dict[str, str]:
-    """The same page in every language the shop speaks, by language code; none for a page whose
-    address does not name its language."""
-    if not speaks_by_address(path.split("?", 1)[0]):
+def page_speaks_by_address(request) -> bool:
+    """speaks_by_address for the request's page, worked out once per request: the middleware asks
+    before the view runs, the page's hreflang links ask again while it renders."""
+    if not hasattr(request, "_speaks_by_address"):
+        request._speaks_by_address = speaks_by_address(request.path_info)
+    return request._speaks_by_address
+
+
+def language_versions(request) -> dict[str, str]:
+    """The request's page in every language the shop speaks, by language code; none for a page whose
+    address does not name its language, or that no address leads to (a 404). Reversed from the match
+    Django found the view by, as translate_url would but without resolving the address once more
+    for each language."""
+    match = request.resolver_match
+    if match is None or not page_speaks_by_address(request):
         return {}
-    return {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    versions = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            try:
+                versions[code] = reverse(name, args=match.args, kwargs=match.kwargs)
+            except NoReverseMatch:  # a page without a name keeps its own address, as with translate_url
+                versions[code] = request.path
+    return versions
 
 
 def language_switch(request):
@@ -54,7 +73,7 @@ class AddressOrChoiceLocaleMiddleware(LocaleMiddleware):
 
     def process_request(self, request):
         super().process_request(request)
-        request.language_by_choice = not speaks_by_address(request.path_info)
+        request.language_by_choice = not page_speaks_by_address(request)
         if request.language_by_choice:
             translation.activate(translation.get_language_from_request(request))
             request.LANGUAGE_CODE = translation.get_language()

@@ -12,7 +12,7 @@ def language_alternates(context) -> str:
     """<link rel="alternate" hreflang> to this page in each of the shop's languages, and the shop's
     own language as the default, for search engines (nothing where the address names no language)."""
     request = context["request"]
-    versions = language_versions(request.path)
+    versions = language_versions(request)
     if not versions:
         return ""
     links = [(code, request.build_absolute_uri(url)) for code, url in versions.items()]
