@@ -6,8 +6,6 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from customers.identity import same_person
-
 
 class CustomerManager(UserManager):
     """Users sign in with their e-mail; there is no separate username to remember."""
@@ -195,19 +193,6 @@ class PointsEntry(models.Model):
 CONSENT_WORDING_VERSION = "2025-01"
 
 
-class ConsentQuerySet(models.QuerySet):
-    def for_person(self, *, user: User | None = None, email: str = "", phone: str = ""):
-        return self.filter(same_person(user=user, email=email, phone=phone))
-
-    def is_granted(self, *, kind: str, user: User | None = None, email: str = "", phone: str = "") -> bool:
-        """The latest record of this kind for this person decides; no record means no consent.
-        Answers about one kind of message (`topic`) are not this answer: marketing.preferences
-        weighs them."""
-        latest = (self.for_person(user=user, email=email, phone=phone).filter(kind=kind, topic="")
-                  .order_by("-created_at", "-id"))
-        return bool(latest.values_list("granted", flat=True).first())
-
-
 class Consent(models.Model):
     """A consent given or withdrawn, kept forever as evidence: who, what wording, where, when.
     A change of mind is a new row; the latest row of a kind is the current answer.
@@ -244,8 +229,6 @@ class Consent(models.Model):
     wording_version = models.CharField(_("wording version"), max_length=32)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
-
-    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at", "-id")

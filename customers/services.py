@@ -313,8 +313,9 @@ def consent_record(
     user: User | None = None, email: str = "", phone: str = "", topic: str = "",
 ) -> Consent:
     """Keep one answer to one consent question as evidence. Nothing is overwritten: the
-    latest record of a kind is the customer's current answer (Consent.objects.is_granted).
-    `topic` narrows a marketing answer to one kind of message (marketing.preferences)."""
+    latest record of a kind is the customer's current answer (for marketing, as
+    marketing.preferences.marketing_consent_given weighs it). `topic` narrows a marketing answer
+    to one kind of message."""
     email = (email or "").strip().lower()
     if user is None and not email and not phone:
         raise ValidationError(_("A consent must name the person: an account, an e-mail or a phone."))

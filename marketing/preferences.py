@@ -18,10 +18,13 @@ decides; `marketing_preferences_save` writes the preference page's answers.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from core.phones import phone_normalize
 from customers import privacy
 from customers.models import Consent, User
 from customers.services import consent_record
@@ -85,7 +88,7 @@ def _answers(
     """Each person's latest channel answer and latest answer about `kind`, by account or address."""
     address = "email" if channel == Channel.EMAIL else "phone"
     user_ids = {user_id for user_id, _recipient in people if user_id}
-    recipients = {_address_key(channel, recipient) for _user_id, recipient in people if recipient}
+    recipients = {form for _user_id, recipient in people if recipient for form in _address_forms(channel, recipient)}
     if not people or not (user_ids or recipients):
         return [None] * len(people), [None] * len(people)
     records = (
@@ -111,7 +114,26 @@ def _answers(
 
 
 def _address_key(channel: str, recipient: str) -> str:
-    return recipient.strip().lower() if channel == Channel.EMAIL else recipient.strip()
+    """One person's address as the rule compares it: the e-mail in lower case, the phone in
+    E.164 whatever way it was typed (customers.identity reads phones the same way)."""
+    if channel == Channel.EMAIL:
+        return recipient.strip().lower()
+    return _phone_key(recipient.strip())
+
+
+def _address_forms(channel: str, recipient: str) -> set[str]:
+    """The stored values that are this address: its key, and for a phone also the number as
+    typed, which a record may hold (an account keeps its phone as the customer typed it)."""
+    key = _address_key(channel, recipient)
+    return {key} if channel == Channel.EMAIL else {key, recipient.strip()}
+
+
+@lru_cache(maxsize=4096)
+def _phone_key(phone: str) -> str:
+    try:
+        return phone_normalize(phone)
+    except ValidationError:
+        return phone
 
 
 def messages_allowed(messages: Iterable) -> set[int]:
@@ -168,7 +190,7 @@ def _person_answers(*, channel: str, person: Person) -> dict[str, _Answer]:
     """One person's latest answer per topic ("" for the channel itself), in one query."""
     user_id, recipient = person
     address = "email" if channel == Channel.EMAIL else "phone"
-    who = Q(**{address: _address_key(channel, recipient)}) if recipient else Q(pk__in=[])
+    who = Q(**{f"{address}__in": _address_forms(channel, recipient)}) if recipient else Q(pk__in=[])
     if user_id:
         who |= Q(user_id=user_id)
     answers = {}

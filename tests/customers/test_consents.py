@@ -20,34 +20,6 @@ def test_consent_is_kept_with_wording_version_source_and_time():
     assert consent.created_at is not None
 
 
-def test_latest_answer_is_the_current_one():
-    user = UserFactory()
-    consent_record(kind=K.MARKETING_EMAIL, granted=True, wording_version="1", source="registration", user=user)
-    consent_record(kind=K.MARKETING_EMAIL, granted=False, wording_version="1", source="unsubscribe", user=user)
-
-    assert not Consent.objects.is_granted(kind=K.MARKETING_EMAIL, user=user)
-    assert Consent.objects.filter(user=user).count() == 2
-
-
-def test_email_and_sms_consents_are_separate():
-    user = UserFactory()
-    consent_record(kind=K.MARKETING_SMS, granted=True, wording_version="1", source="account", user=user)
-
-    assert Consent.objects.is_granted(kind=K.MARKETING_SMS, user=user)
-    assert not Consent.objects.is_granted(kind=K.MARKETING_EMAIL, user=user)
-
-
-def test_no_record_means_no_consent():
-    assert not Consent.objects.is_granted(kind=K.MARKETING_EMAIL, email="anna@example.com")
-
-
-def test_guest_consent_is_found_by_email():
-    consent_record(kind=K.MARKETING_EMAIL, granted=True, wording_version="1", source="checkout",
-                   email="anna@example.com")
-
-    assert Consent.objects.is_granted(kind=K.MARKETING_EMAIL, email="ANNA@example.com")
-
-
 def test_consent_without_a_person_is_refused():
     with pytest.raises(ValidationError, match="must name the person"):
         consent_record(kind=K.MARKETING_EMAIL, granted=True, wording_version="1", source="checkout")

@@ -33,6 +33,51 @@ def _allowed(email: str, kind: str) -> bool:
 # --- The rule ------------------------------------------------------------------------------
 
 
+def test_the_latest_answer_of_an_account_is_the_current_one():
+    customer = UserFactory(email="anna@example.com")
+    for granted, source in ((True, Consent.Source.REGISTRATION), (False, Consent.Source.UNSUBSCRIBE)):
+        consent_record(kind=Consent.Kind.MARKETING_EMAIL, granted=granted, wording_version="1", source=source,
+                       user=customer)
+
+    assert not marketing_consent_given(channel=EMAIL, recipient=customer.email, user_id=customer.pk)
+    assert Consent.objects.filter(user=customer).count() == 2
+
+
+def test_a_yes_to_sms_is_not_a_yes_to_e_mail():
+    customer = UserFactory(email="anna@example.com", phone="+79161234567")
+    consent_record(kind=Consent.Kind.MARKETING_SMS, granted=True, wording_version="1",
+                   source=Consent.Source.ACCOUNT, user=customer)
+
+    assert marketing_consent_given(channel=Channel.SMS, recipient=customer.phone, user_id=customer.pk)
+    assert not marketing_consent_given(channel=EMAIL, recipient=customer.email, user_id=customer.pk)
+
+
+def test_no_record_means_no_marketing():
+    assert not _allowed("anna@example.com", "")
+
+
+def test_a_guests_answer_is_found_by_the_e_mail_in_any_case():
+    consent_given("anna@example.com")
+
+    assert _allowed("ANNA@Example.com", "")
+
+
+def test_a_consent_given_with_the_phone_typed_another_way_counts_for_that_number():
+    consent_record(kind=Consent.Kind.MARKETING_SMS, granted=True, wording_version="1",
+                   source=Consent.Source.CHECKOUT, phone="+79161234567")
+
+    assert marketing_consent_given(channel=Channel.SMS, recipient="8 (916) 123-45-67")
+    assert not marketing_consent_given(channel=Channel.SMS, recipient="8 (916) 123-45-68")
+
+
+def test_an_sms_consent_kept_with_the_phone_as_the_account_typed_it_still_counts():
+    # An account keeps its phone as the customer typed it, and its consents with it.
+    consent_record(kind=Consent.Kind.MARKETING_SMS, granted=True, wording_version="1",
+                   source=Consent.Source.REGISTRATION, phone="8 916 123-45-67")
+
+    assert marketing_consent_given(channel=Channel.SMS, recipient="8 916 123-45-67")
+
+
 def test_a_kind_refused_stays_refused_while_news_by_e_mail_are_allowed():
     consent_given("anna@example.com")
     _answer("anna@example.com", granted=False, topic=MessageKind.BIRTHDAY)

@@ -4,7 +4,6 @@ account, the same e-mail address in any case, or the same phone number in any fo
 import pytest
 from django.core.exceptions import ValidationError
 
-from customers.models import Consent
 from orders.backoffice.card import customer_card
 from orders.services import Contact
 from tests.factories import OrderFactory, PromoCodeFactory
@@ -32,9 +31,3 @@ def test_the_managers_card_counts_an_earlier_order_with_the_same_email_from_anot
 
     assert customer_card(order)["previous_count"] == 1
 
-
-def test_a_consent_given_with_the_phone_typed_another_way_counts_for_that_number():
-    Consent.objects.create(phone="+79161234567", kind=Consent.Kind.MARKETING_SMS, granted=True,
-                           wording_version="v1", source=Consent.Source.CHECKOUT)
-
-    assert Consent.objects.is_granted(kind=Consent.Kind.MARKETING_SMS, phone="8 (916) 123-45-67")
