@@ -4,7 +4,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -323,11 +324,20 @@ class ProductVariant(models.Model):
 
     @property
     def price(self) -> Decimal:
+        """What the variant sells at: its own price, else the product's (see variant_price_sql)."""
         return self.price_override if self.price_override is not None else self.product.price
 
     @property
     def in_stock(self) -> bool:
         return self.is_active and self.stock > 0
+
+
+def variant_price_sql(variant: str = "") -> Coalesce:
+    """ProductVariant.price as an SQL expression, for a query that compares many variants'
+    prices at once: `variant` is the path from the query's model to the variant ("" in a query
+    of variants). The same rule as the property, and a test holds the two to it."""
+    prefix = f"{variant}__" if variant else ""
+    return Coalesce(F(f"{prefix}price_override"), F(f"{prefix}product__price"))
 
 
 class ProductAttributeValue(models.Model):

@@ -400,13 +400,20 @@ class ProductRestock(models.Model):
 
 
 class ProductPriceRecord(models.Model):
-    """A product's price from a moment on, as the price-drop scan found it: the history the
+    """A price the shop shows from a moment on, as the price-drop scan found it: the history the
     scan compares today's price with, whichever way the price was changed (the admin, the API,
-    a supplier's price list written with one UPDATE). Each record names the one before it, and
-    a product's chain cannot fork: two scans at once write one record per change."""
+    a supplier's price list written with one UPDATE). A record without a variant is the
+    product's own price (what its page shows); one with a variant is that variant's price (what
+    a cart line of it sells at). Each record names the one before it in its chain (the
+    product's, or the variant's), and a chain cannot fork: two scans at once write one record
+    per change."""
 
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    variant = models.ForeignKey(
+        "catalog.ProductVariant", on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("variant"), db_index=False,  # price_record_variant_latest leads with it
     )
     price = models.DecimalField(_("price, ₽"), max_digits=12, decimal_places=2)
     previous = models.OneToOneField(
@@ -419,12 +426,17 @@ class ProductPriceRecord(models.Model):
         verbose_name = _("price record")
         verbose_name_plural = _("price records")
         constraints = [
-            models.UniqueConstraint(fields=("product",), condition=Q(previous__isnull=True),
+            models.UniqueConstraint(fields=("product",), condition=Q(previous__isnull=True, variant__isnull=True),
                                     name="price_record_one_first_per_product"),
+            models.UniqueConstraint(fields=("variant",), condition=Q(previous__isnull=True, variant__isnull=False),
+                                    name="price_record_one_first_per_variant"),
         ]
         indexes = [
-            # A product's latest record (highest id), and the recent changes the scan reads.
-            models.Index(fields=("product", "id"), name="price_record_product_latest"),
+            # A product's or a variant's latest record (highest id), and the recent changes the scan reads.
+            models.Index(fields=("product", "id"), condition=Q(variant__isnull=True),
+                         name="price_record_product_latest"),
+            models.Index(fields=("variant", "id"), condition=Q(variant__isnull=False),
+                         name="price_record_variant_latest"),
             models.Index(fields=("recorded_at",), name="price_record_recorded"),
         ]
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from catalog.models import Product, ProductVariant
+from catalog.models import Product, ProductVariant, variant_price_sql
 from tests.factories import ProductFactory, ProductVariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,17 @@ def test_variant_priced_at_zero_is_free_rather_than_falling_back():
     variant = ProductVariantFactory(product=ProductFactory(price=Decimal("1490.00")), price_override=Decimal("0"))
 
     assert variant.price == Decimal("0")
+
+
+def test_the_sql_variant_price_is_the_variants_price():
+    product = ProductFactory(price=Decimal("1490.00"))
+    variants = [ProductVariantFactory(product=product, price_override=override)
+                for override in (None, Decimal("1690"), Decimal("0"))]
+
+    in_sql = dict(ProductVariant.objects.filter(product=product).annotate(sold_at=variant_price_sql())
+                  .values_list("pk", "sold_at"))
+
+    assert in_sql == {variant.pk: variant.price for variant in variants}
 
 
 def test_product_without_variants_is_in_stock_when_it_has_stock():

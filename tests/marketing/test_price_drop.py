@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from catalog.models import Product
+from catalog.models import Product, ProductVariant
 from customers.models import Consent, ProductView
 from customers.services import consent_record
 from marketing.campaigns.models import CampaignEntry, ProductPriceRecord
@@ -16,7 +16,7 @@ from marketing.campaigns.services import campaigns_scan
 from marketing.campaigns.triggers.watch import product_prices_record
 from marketing.kinds import MessageKind
 from orders.services import cart_add
-from tests.factories import CartFactory, ProductFactory, UserFactory
+from tests.factories import CartFactory, ProductFactory, ProductVariantFactory, UserFactory
 from tests.harness import in_parallel
 from tests.marketing.campaigning import campaign_on, campaign_run, consent_given
 from tests.marketing.ordering import order_placed
@@ -47,6 +47,109 @@ def _viewer(product, email="anna@example.com", *, hours_ago=5):
     consent_given(email)
     ProductView.objects.create(user=customer, product=product, viewed_at=_ago(hours=hours_ago))
     return customer
+
+
+def _sized():
+    """A hair dryer sold in two sizes, watched for a week: the small one at the product's price
+    (1000), the large one at its own (1500)."""
+    product = ProductFactory(name="Фен", price=Decimal("1000.00"), stock=0)
+    small = ProductVariantFactory(product=product, name="0,5 л", price_override=None)
+    large = ProductVariantFactory(product=product, name="1 л", price_override=Decimal("1500.00"))
+    product_prices_record(now=_ago(days=7))
+    return product, small, large
+
+
+def _variant_priced(variant, price: str | None) -> None:
+    ProductVariant.objects.filter(pk=variant.pk).update(price_override=None if price is None else Decimal(price))
+
+
+def _carted(product, variant, email):
+    consent_given(email)
+    cart_add(cart=CartFactory(email=email), product=product, variant=variant, quantity=1)
+
+
+def test_a_variants_drop_is_told_once_to_who_carted_that_variant_with_its_name_and_price(
+    django_capture_on_commit_callbacks,
+):
+    campaign_on(Kind.PRICE_DROP)
+    product, small, large = _sized()
+    _carted(product, large, "large@example.com")
+    _carted(product, small, "small@example.com")
+    _viewer(product, "viewer@example.com")
+
+    _variant_priced(large, "1200.00")
+    campaign_run(django_capture_on_commit_callbacks)
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [message] = mail.outbox
+    assert message.to == ["large@example.com"]
+    assert message.subject == "“Фен — 1 л” is cheaper now"
+    assert "Фен — 1 л" in message.body and "1,200" in message.body and "1,500" in message.body
+    assert CampaignEntry.objects.count() == 1
+
+
+def test_a_variant_dropping_less_than_the_campaigns_share_is_not_told(django_capture_on_commit_callbacks):
+    campaign_on(Kind.PRICE_DROP)
+    product, _small, large = _sized()
+    _carted(product, large, "large@example.com")
+
+    _variant_priced(large, "1400.00")
+    campaign_run(django_capture_on_commit_callbacks)
+
+    assert mail.outbox == []
+
+
+def test_a_product_price_drop_reaches_who_carted_a_variant_sold_at_it_not_one_with_its_own_price(
+    django_capture_on_commit_callbacks,
+):
+    """The product's page shows the product's price: its viewers hear, as before; a cart line
+    of a variant follows the variant's price, which for the small size is the product's."""
+    campaign_on(Kind.PRICE_DROP)
+    product, small, large = _sized()
+    _carted(product, small, "small@example.com")
+    _carted(product, large, "large@example.com")
+    _viewer(product, "viewer@example.com")
+
+    _priced(product, "800.00")
+    campaign_run(django_capture_on_commit_callbacks)
+
+    told = {tuple(message.to): message for message in mail.outbox}
+    assert set(told) == {("small@example.com",), ("viewer@example.com",)}
+    assert "Фен — 0,5 л" in told["small@example.com",].body and "800" in told["small@example.com",].body
+    assert told["viewer@example.com",].subject == "“Фен” is cheaper now"
+
+
+def test_who_viewed_the_product_and_carted_a_size_sold_at_its_price_hears_once_of_the_size(
+    django_capture_on_commit_callbacks,
+):
+    campaign_on(Kind.PRICE_DROP)
+    product, small, _large = _sized()
+    customer = _viewer(product, "anna@example.com")
+    cart_add(cart=CartFactory(user=customer), product=product, variant=small, quantity=1)
+
+    _priced(product, "800.00")
+    campaign_run(django_capture_on_commit_callbacks)
+    campaign_run(django_capture_on_commit_callbacks)
+
+    [message] = mail.outbox
+    assert message.subject == "“Фен — 0,5 л” is cheaper now"
+    assert CampaignEntry.objects.count() == 1  # not one more about the product, held back by the cap
+
+
+def test_a_variants_price_is_recorded_once_per_change():
+    product, small, large = _sized()
+    _variant_priced(large, "1300.00")
+    _priced(product, "900.00")
+
+    product_prices_record(now=timezone.now())
+    product_prices_record(now=timezone.now())
+
+    def chain(**where):
+        return list(ProductPriceRecord.objects.filter(**where).order_by("id").values_list("price", flat=True))
+
+    assert chain(product=product, variant=None) == [Decimal("1000.00"), Decimal("900.00")]
+    assert chain(variant=small) == [Decimal("1000.00"), Decimal("900.00")]
+    assert chain(variant=large) == [Decimal("1500.00"), Decimal("1300.00")]
 
 
 def test_a_customer_who_viewed_the_product_hears_it_is_cheaper(django_capture_on_commit_callbacks):

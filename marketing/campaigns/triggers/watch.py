@@ -6,22 +6,26 @@ a cause for every request made before it, named "back_in_stock:<request>:<return
 return is one message per request, and a request already answered is not answered again.
 
 Price drop: the scan first records the prices that changed since its last run
-(ProductPriceRecord, whatever wrote them), then, for each product whose latest record is
-cheaper than the one before, finds who viewed (signed in) or carted it before the drop at a
-price at least the campaign's share higher. The cause names the product, the price record and
-the person, so one change of price is one message per person.
+(ProductPriceRecord, whatever wrote them): each product's own price, which its page shows, and
+each variant's, which a cart line of it sells at. Then, for each price whose latest record is
+cheaper than the one before, it finds who saw that price before the drop at least the
+campaign's share higher: a product's, who viewed it (signed in) or carted it without a variant;
+a variant's, who carted that variant. The cause names the product, the price record and the
+person, so one change of price is one message per person.
 """
 
 import datetime
 import hashlib
 from decimal import Decimal
 
-from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import DecimalField, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from catalog.models import Product
+from catalog.models import Product, ProductVariant, variant_price_sql
 from customers.models import ProductView
+from marketing.campaigns.links import absolute
 from marketing.campaigns.models import (
     BackInStockRequest,
     Campaign,
@@ -29,7 +33,7 @@ from marketing.campaigns.models import (
     ProductPriceRecord,
     ProductRestock,
 )
-from marketing.campaigns.triggers.base import Candidate, Content, Trigger, Verdict
+from marketing.campaigns.triggers.base import Candidate, Content, ProductItem, Trigger, Verdict, _pictures
 from marketing.campaigns.triggers.others import _next, _products_block
 from orders.models import CartLine, OrderLine
 
@@ -112,22 +116,45 @@ class BackInStock(Trigger):
 
 
 def product_prices_record(*, now: datetime.datetime, batch_size: int = PRICE_BATCH) -> int:
-    """Record every product's price that differs from its latest record (or has none), in
+    """Record every price the shop shows that differs from its latest record (or has none): each
+    product's own price (what its page shows) and each variant's (ProductVariant.price, what a
+    cart line of it sells at). The database compares them, so only the changes reach Python, in
     batches by id. Two scans at once write one record per change: a record names the one it
     follows, and a record can be followed only once (the database refuses the second)."""
-    latest = ProductPriceRecord.objects.filter(product=OuterRef("pk")).order_by("-id")
+    products = Product.objects.annotate(shown=F("price"))
+    variants = ProductVariant.objects.annotate(shown=variant_price_sql())
+    written = _changes_record(
+        products, ProductPriceRecord.objects.filter(product=OuterRef("pk"), variant__isnull=True),
+        columns=("pk", "pk", None), now=now, batch_size=batch_size,
+    )
+    return written + _changes_record(
+        variants, ProductPriceRecord.objects.filter(variant=OuterRef("pk")),
+        columns=("pk", "product_id", "pk"), now=now, batch_size=batch_size,
+    )
+
+
+def _changes_record(priced, records, *, columns: tuple[str, str, str | None], now: datetime.datetime,
+                    batch_size: int) -> int:
+    """Record the prices (`shown`) of `priced` that differ from their latest of `records`;
+    `columns` name the key, the product and the variant (None: no variant)."""
+    latest = records.order_by("-id")
+    # No record yet reads as -1, which no price is (prices are not negative): one comparison,
+    # one look-up of the latest record per row; its id is read only for the rows that changed.
+    last_price = Coalesce(Subquery(latest.values("price")[:1]), Value(Decimal(-1)), output_field=DecimalField())
+    key, product, variant = columns
     written, after = 0, 0
     while after is not None:
         rows = list(
-            Product.objects.filter(pk__gt=after).order_by("pk")
-            .annotate(last_id=Subquery(latest.values("pk")[:1]), last_price=Subquery(latest.values("price")[:1]))
-            .values_list("pk", "price", "last_id", "last_price")[:batch_size]
+            priced.filter(pk__gt=after).annotate(last_price=last_price).exclude(last_price=F("shown"))
+            .annotate(last_id=Subquery(latest.values("pk")[:1])).order_by("pk")
+            .values_list(key, product, variant or key, "shown", "last_id")[:batch_size]
         )
-        changed = [
-            ProductPriceRecord(product_id=pk, price=price, previous_id=last_id, recorded_at=now)
-            for pk, price, last_id, last_price in rows if last_price != price
-        ]
-        written += len(ProductPriceRecord.objects.bulk_create(changed, ignore_conflicts=True))
+        written += len(ProductPriceRecord.objects.bulk_create(
+            [ProductPriceRecord(product_id=product_id, variant_id=variant_id if variant else None, price=price,
+                                previous_id=last_id, recorded_at=now)
+             for _key, product_id, variant_id, price, last_id in rows],
+            ignore_conflicts=True,
+        ))
         after = _next(rows, batch_size)
     return written
 
@@ -150,8 +177,11 @@ def _price_at(history: list[tuple[datetime.datetime, Decimal]], moment: datetime
 
 
 class PriceDrop(Trigger):
-    """A product's price fell by at least the campaign's share (condition_percent, default 10%)
-    below the price a customer saw when they last viewed it (signed in) or put it in a cart."""
+    """A price fell by at least the campaign's share (condition_percent, default 10%) below the
+    price a customer saw: the product's price when they last viewed it (signed in), or the price
+    of what they put in a cart (the variant's, for a line of a variant). A variant's drop is
+    told to those who carted that variant; the product's to those who viewed it or carted it
+    without a variant."""
 
     kind = Campaign.Kind.PRICE_DROP
     lookback = datetime.timedelta(days=3)
@@ -161,48 +191,59 @@ class PriceDrop(Trigger):
 
     def candidates(self, campaign, *, now, after, limit):
         share = Decimal(campaign.condition_percent or DEFAULT_DROP_PERCENT) / 100
+        # record → (product, variant, price, recorded_at), for each chain whose latest change is a drop
         drops = {
-            product: (record, price, recorded_at)
-            for record, product, price, recorded_at in ProductPriceRecord.objects.filter(
+            record: (product, variant, price, recorded_at)
+            for record, product, variant, price, recorded_at in ProductPriceRecord.objects.filter(
                 recorded_at__gt=now - self.lookback, recorded_at__lte=now - self._first_delay(campaign),
                 previous__isnull=False, price__lt=F("previous__price"), next__isnull=True,
-            ).values_list("pk", "product_id", "price", "recorded_at")
+            ).values_list("pk", "product_id", "variant_id", "price", "recorded_at")
         }
         if not drops:
             return [], None
-        history: dict[int, list] = {product: [] for product in drops}
-        for product, since, price in ProductPriceRecord.objects.filter(product_id__in=drops).order_by(
-            "recorded_at", "id"
-        ).values_list("product_id", "recorded_at", "price"):
+        of_product = {product: record for record, (product, variant, *_rest) in drops.items() if variant is None}
+        of_variant = {variant: record for record, (_product, variant, *_rest) in drops.items() if variant}
+        history: dict[int, list] = {product: [] for product in of_product}
+        for product, since, price in ProductPriceRecord.objects.filter(
+            product_id__in=of_product, variant__isnull=True
+        ).order_by("recorded_at", "id").values_list("product_id", "recorded_at", "price"):
             history[product].append((since, price))
-        # (product, person key) → (seen price, user id, e-mail, phone)
+        # (record, person key) → (seen price, user id, e-mail, phone)
         interested: dict[tuple[int, str], tuple[Decimal, int | None, str, str]] = {}
 
-        def interest(product, user_id, email, phone, seen):
-            key = (product, _person_key(user_id, email))
-            if key not in interested or interested[key][0] < seen:
+        def interest(record, user_id, email, phone, seen, moment):
+            key = (record, _person_key(user_id, email))
+            if moment < drops[record][3] and (key not in interested or interested[key][0] < seen):
                 interested[key] = (seen, user_id, email or "", phone or "")
 
         for user, product, last, email, phone in (
-            ProductView.objects.filter(product_id__in=drops, user__isnull=False, viewed_at__gt=now - INTEREST)
+            ProductView.objects.filter(product_id__in=of_product, user__isnull=False, viewed_at__gt=now - INTEREST)
             .order_by().values("user_id", "product_id").annotate(last=Max("viewed_at"))
             .values_list("user_id", "product_id", "last", "user__email", "user__phone")
         ):
-            if last < drops[product][2]:
-                interest(product, user, email, phone, _price_at(history[product], last))
-        for user, product, seen, added, email, user_email, phone, user_phone in (
-            CartLine.objects.filter(product_id__in=drops, added_at__gt=now - INTEREST)
+            interest(of_product[product], user, email, phone, _price_at(history[product], last), last)
+        for user, product, variant, seen, added, email, user_email, phone, user_phone in (
+            CartLine.objects.filter(Q(variant__isnull=True, product_id__in=of_product) | Q(variant_id__in=of_variant),
+                                    added_at__gt=now - INTEREST)
             .filter(Q(cart__user__isnull=False) | ~Q(cart__email=""))
-            .values_list("cart__user_id", "product_id", "price_when_added", "added_at", "cart__email",
+            .values_list("cart__user_id", "product_id", "variant_id", "price_when_added", "added_at", "cart__email",
                          "cart__user__email", "cart__phone", "cart__user__phone")
         ):
-            if added < drops[product][2]:
-                interest(product, user, email or user_email, phone or user_phone, seen)
+            record = of_variant[variant] if variant else of_product[product]
+            interest(record, user, email or user_email, phone or user_phone, seen, added)
 
-        found = []
-        for (product, person), (seen, user, email, phone) in interested.items():
-            record, price, recorded_at = drops[product]
+        found, told_of_variant = [], set()
+        # A variant's drop first: who carted the variant hears of it, not of the product's own
+        # price falling with it as well.
+        for (record, person), (seen, user, email, phone) in sorted(
+            interested.items(), key=lambda item: drops[item[0][0]][1] is None
+        ):
+            product, variant, price, recorded_at = drops[record]
+            if variant is None and (product, person) in told_of_variant:
+                continue
             if seen and price <= seen * (1 - share) and (email or phone):
+                if variant is not None:
+                    told_of_variant.add((product, person))
                 found.append(Candidate(cause=f"price_drop:{product}:{record}:{person}", subject_id=record,
                                        triggered_at=recorded_at, user_id=user, email=email, phone=phone))
         known = set(CampaignEntry.objects.filter(campaign=campaign, cause__in=[c.cause for c in found])
@@ -217,14 +258,14 @@ class PriceDrop(Trigger):
         return ProductPriceRecord.objects.filter(previous__isnull=False).values_list("pk", flat=True).first()
 
     def verdicts(self, entries):
-        """The price must still be the dropped one (a newer change is its own cause), and the
-        customer must not have bought the product since."""
+        """The price must still be the dropped one (a newer change is its own cause), the product
+        (and the variant) still sold, and the customer must not have bought the product since."""
         records = {
-            pk: (product, has_next, active)
-            for pk, product, has_next, active in ProductPriceRecord.objects.filter(
+            pk: (product, has_next, active and variant_active is not False)
+            for pk, product, has_next, active, variant_active in ProductPriceRecord.objects.filter(
                 pk__in=[e.subject_id for e in entries]
             ).annotate(has_next=Exists(ProductPriceRecord.objects.filter(previous=OuterRef("pk"))))
-            .values_list("pk", "product_id", "has_next", "product__is_active")
+            .values_list("pk", "product_id", "has_next", "product__is_active", "variant__is_active")
         }
         since = timezone.now() - INTEREST
         bought = set(
@@ -246,10 +287,39 @@ class PriceDrop(Trigger):
         return verdicts
 
     def contents(self, entries, *, language):
+        """The product as it is sold now, with the price it had before; for a variant's drop,
+        the variant (its name and price)."""
         records = {
-            pk: (product, previous)
-            for pk, product, previous in ProductPriceRecord.objects.filter(pk__in=[e.subject_id for e in entries])
-            .values_list("pk", "product_id", "previous__price")
+            pk: (product, variant, previous)
+            for pk, product, variant, previous in ProductPriceRecord.objects.filter(
+                pk__in=[e.subject_id for e in entries]
+            ).values_list("pk", "product_id", "variant_id", "previous__price")
         }
-        product_of = {pk: product for pk, (product, _previous) in records.items()}
-        return _product_contents(entries, product_of, lambda entry: {"old_price": records[entry.subject_id][1]})
+        product_of = {pk: product for pk, (product, variant, _previous) in records.items() if variant is None}
+        old_price = {pk: previous for pk, (_product, _variant, previous) in records.items()}
+        contents = _product_contents(entries, product_of, lambda entry: {"old_price": old_price[entry.subject_id]})
+        items = _variant_items({variant for _product, variant, _previous in records.values() if variant})
+        for entry in entries:
+            _product, variant, previous = records.get(entry.subject_id, (None, None, None))
+            if variant in items:
+                item = items[variant]
+                contents[entry.pk] = Content(values={"product_name": item.name, "price": item.price,
+                                                     "old_price": previous},
+                                             link=item.url, products=[item])
+        return contents
+
+
+def _variant_items(variant_ids: set[int]) -> dict[int, ProductItem]:
+    """Each variant of a product still sold, as a message's product block shows it: the name
+    and price the cart shows (the product's name with the variant's, ProductVariant.price)."""
+    if not variant_ids:
+        return {}
+    variants = ProductVariant.objects.filter(pk__in=variant_ids, is_active=True, product__in=Product.objects.active()
+                                             ).select_related("product")
+    variants = {variant.pk: variant for variant in variants}
+    pictures = _pictures({variant.product_id for variant in variants.values()})
+    return {
+        pk: ProductItem(name=str(variant), url=absolute(variant.product.get_absolute_url()),
+                        image_url=pictures.get(variant.product_id, ""), price=variant.price)
+        for pk, variant in variants.items()
+    }
