@@ -7,23 +7,37 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.services import Rating
-from customers.identity import same_person
 from customers.models import User
 from orders.models import Order
 from reviews.models import Review
 
 
+def _orders_of(user: User) -> QuerySet[Order]:
+    """The orders that make a verified buyer: the account's own, placed while signed in or
+    placed as a guest and added once the customer proved the e-mail theirs (a link sent to the
+    address: orders.account.services.guest_orders_add). Nothing else records that an address is
+    the customer's. An e-mail or phone merely typed into an account proves nothing, so an order
+    matched only by it (the shop's "same person", customers.identity) does not count here:
+    whoever opened an account with a buyer's e-mail could otherwise review as that buyer."""
+    return Order.objects.filter(user=user)
+
+
 def review_purchase_order(*, user: User | None, product: Product) -> Order | None:
-    """The latest delivered order of this person (customers.identity.same_person: their account,
-    their e-mail or their phone) that contains the product: what makes them a verified buyer.
-    A returned, cancelled or not yet delivered order does not count; a guest is nobody."""
+    """The latest delivered order of this account (_orders_of) that contains the product: what
+    makes them a verified buyer. A returned, cancelled or not yet delivered order does not
+    count; a guest is nobody."""
     if user is None or not user.is_authenticated:
         return None
     return (
-        Order.objects.filter(same_person(user=user, email=user.email, phone=user.phone),
-                             status=Order.Status.DELIVERED, lines__product=product)
+        _orders_of(user).filter(status=Order.Status.DELIVERED, lines__product=product)
         .order_by("-created_at", "-id").first()
     )
+
+
+def not_a_buyer_reason() -> str:
+    """Why a signed-in customer may not review a product, and how a guest buyer becomes able to."""
+    return _("Only customers who received this product can review it. Ordered it as a guest? Add the order "
+             "to your account first: confirm your e-mail address on your orders page.")
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,9 @@ class ReviewEligibility:
     order: Order | None = None
     review: Review | None = None  # the one they already wrote
     reason: str = ""
+    # A signed-in customer without a delivered order of the product: point them to their orders,
+    # where orders placed as a guest are added once the e-mail is confirmed.
+    add_guest_orders: bool = False
 
     @property
     def may_review(self) -> bool:
@@ -42,14 +59,14 @@ class ReviewEligibility:
 def review_eligibility(*, user: User | None, product: Product) -> ReviewEligibility:
     if user is None or not user.is_authenticated:
         return ReviewEligibility(reason=_("Sign in to write a review: reviews come from customers who "
-                                          "received the product."))
+                                          "received the product. Ordered it as a guest? Sign in or open an "
+                                          "account with the e-mail you ordered with, and confirm the address."))
     existing = Review.objects.filter(product=product, user=user).first()
     if existing is not None:
         return ReviewEligibility(review=existing, reason=review_status_note(existing))
     order = review_purchase_order(user=user, product=product)
     if order is None:
-        return ReviewEligibility(reason=_("Only customers who received this product can review it. "
-                                          "Your review will be welcome once your order is delivered."))
+        return ReviewEligibility(reason=not_a_buyer_reason(), add_guest_orders=True)
     return ReviewEligibility(order=order)
 
 
@@ -84,13 +101,10 @@ class OrderProductToReview:
 
 
 def order_products_to_review(*, user: User, number: str) -> list[OrderProductToReview] | None:
-    """The products of one of this person's delivered orders, each with whether it can be
-    reviewed now (the review request e-mail links here). None: no such delivered order of
+    """The products of one of this account's delivered orders (_orders_of), each with whether it
+    can be reviewed now (the review request e-mail links here). None: no such delivered order of
     theirs, told apart from a number that does not exist by nothing."""
-    order = (
-        Order.objects.filter(same_person(user=user, email=user.email, phone=user.phone),
-                             status=Order.Status.DELIVERED, number=number).first()
-    )
+    order = _orders_of(user).filter(status=Order.Status.DELIVERED, number=number).first()
     if order is None:
         return None
     product_ids = list(dict.fromkeys(order.lines.order_by("id").values_list("product_id", flat=True)))

@@ -11,7 +11,7 @@ from catalog.models import Product
 from catalog.services import products_rating_set
 from customers.models import User
 from reviews.models import TEXT_MAX_LENGTH, Review
-from reviews.selectors import products_rating, review_purchase_order
+from reviews.selectors import not_a_buyer_reason, products_rating, review_purchase_order
 
 MODERATE_PERMISSION = "reviews.moderate_review"
 TEXT_MIN_LENGTH = 10
@@ -51,13 +51,14 @@ def _review_validate(*, rating, text: str) -> str:
 def review_submit(*, user: User, product: Product, rating: int, text: str) -> Review:
     """A review by a verified buyer, waiting for moderation; it counts nowhere until published.
 
-    Refuses (NotAVerifiedBuyer) anyone without a delivered order of the product (by the shop's one
-    rule for "the same person"), bad input with a ValidationError per field, and a second review
-    of the same product by the same customer (AlreadyReviewed): the database's unique key
-    decides, so two submissions at once still leave exactly one review."""
+    Refuses (NotAVerifiedBuyer) anyone without a delivered order of the product in their account
+    (review_purchase_order: an address typed into an account proves nothing), bad input with a
+    ValidationError per field, and a second review of the same product by the same customer
+    (AlreadyReviewed): the database's unique key decides, so two submissions at once still leave
+    exactly one review."""
     order = review_purchase_order(user=user, product=product)
     if order is None:
-        raise NotAVerifiedBuyer(_("Only customers who received this product can review it."))
+        raise NotAVerifiedBuyer(not_a_buyer_reason())
     text = _review_validate(rating=rating, text=text)
     try:
         with transaction.atomic():

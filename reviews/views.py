@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -55,7 +54,9 @@ def order_review(request, number: str):
     """Where the review request e-mail leads: the order's products, each with its form."""
     products = order_products_to_review(user=request.user, number=number)
     if products is None:
-        raise Http404
+        # Not a delivered order of this account, or no such order: the same answer for both. An
+        # order placed as a guest comes here from its review request and counts once added.
+        return render(request, "reviews/order_not_found.html", {"number": number}, status=404)
     return render(request, "reviews/order.html", {
         "number": number,
         # One form per product, with ids of its own on one page.

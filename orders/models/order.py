@@ -151,9 +151,9 @@ class Order(TimeStampedModel):
             # A customer is known by the phone: their earlier orders (first order, returning
             # customer) are found by it in every report that counts customers.
             models.Index(fields=("phone", "created_at"), name="order_phone_placed"),
-            # ...and by the e-mail (customers.identity.same_person): without it "is this customer a
-            # verified buyer?" on a signed-in customer's product page read every order (bench/reviews.py:
-            # 156 ms at 500,000 orders, 6 ms with it).
+            # ...and by the e-mail (customers.identity.same_person: the manager's card). Measured when
+            # "is this customer a verified buyer?" still went by it (bench/reviews.py: 156 ms at
+            # 500,000 orders without the index, 6 ms with it); reviews now read the account's orders.
             models.Index(fields=("email",), name="order_email"),
         ]
         constraints = [

@@ -3,6 +3,7 @@
 import html
 
 import pytest
+from django.urls import reverse
 
 from customers.roles import MANAGER
 from reviews.models import Review
@@ -10,7 +11,7 @@ from reviews.product_page import PAGE_SIZE
 from reviews.services import reviews_moderate
 from tests.catalog.test_seo import structured
 from tests.factories import UserFactory, staff_user
-from tests.reviews.conftest import review_by_buyer
+from tests.reviews.conftest import order_of, review_by_buyer
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,7 @@ def test_an_anonymous_shopper_is_asked_to_sign_in_to_review(client, kettle):
     page = client.get(kettle.get_absolute_url()).content.decode()
 
     assert "Sign in to write a review" in page and 'class="review-form"' not in page
+    assert "Ordered it as a guest? Sign in or open an account with the e-mail you ordered with" in page
 
 
 def test_a_signed_in_customer_who_did_not_receive_the_product_is_told_why_there_is_no_form(client, kettle):
@@ -62,6 +64,19 @@ def test_a_signed_in_customer_who_did_not_receive_the_product_is_told_why_there_
 
     assert "Only customers who received this product can review it" in page
     assert 'class="review-form"' not in page
+
+
+def test_an_account_with_a_guest_buyers_unconfirmed_e_mail_is_shown_how_to_confirm_it_instead_of_the_form(
+    client, kettle
+):
+    order_of(kettle, user=None, email="anna@example.com")
+    client.force_login(UserFactory(email="anna@example.com"))
+
+    page = client.get(kettle.get_absolute_url()).content.decode()
+
+    assert 'class="review-form"' not in page
+    assert "confirm your e-mail address on your orders page" in page
+    assert f'href="{reverse("account_orders:list")}"' in page
 
 
 def test_a_verified_buyer_finds_the_form_on_the_product_page(client, kettle, buyer):

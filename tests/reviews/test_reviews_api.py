@@ -4,10 +4,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from customers.roles import MANAGER
+from orders.account.services import guest_orders_add, guest_orders_link
 from reviews.models import Review
 from reviews.services import reviews_moderate
 from tests.factories import ProductFactory, UserFactory, staff_user
-from tests.reviews.conftest import review_by_buyer
+from tests.reviews.conftest import order_of, review_by_buyer
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +87,32 @@ def test_a_customer_who_did_not_receive_the_product_gets_403_with_the_reason(api
     response = api.post(_url(kettle), {"rating": 5, "text": TEXT}, format="json")
 
     assert response.status_code == 403
-    assert response.json()["detail"] == "Only customers who received this product can review it."
+    assert response.json()["detail"].startswith("Only customers who received this product can review it.")
+    assert response.json()["code"] == "not_a_verified_buyer"
     assert not Review.objects.exists()
+
+
+def test_an_account_with_a_guest_buyers_unconfirmed_e_mail_gets_403_and_how_to_confirm_it(api, kettle):
+    order_of(kettle, user=None, email="anna@example.com")
+    api.force_authenticate(UserFactory(email="anna@example.com"))
+
+    response = api.post(_url(kettle), {"rating": 1, "text": TEXT}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_a_verified_buyer"
+    assert "Ordered it as a guest? Add the order to your account first" in response.json()["detail"]
+    assert not Review.objects.exists()
+
+
+def test_a_guest_buyer_who_confirmed_the_e_mail_posts_a_review(api, kettle):
+    order_of(kettle, user=None, email="anna@example.com")
+    anna = UserFactory(email="anna@example.com")
+    guest_orders_add(user=anna, token=guest_orders_link(user=anna, shop_url="http://testserver").split("/")[-2])
+    api.force_authenticate(anna)
+
+    response = api.post(_url(kettle), {"rating": 5, "text": TEXT}, format="json")
+
+    assert response.status_code == 201
 
 
 def test_a_second_review_gets_409(api, kettle, buyer):

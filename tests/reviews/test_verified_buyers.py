@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
+from orders.account.services import guest_orders_link
 from orders.models import Order
 from reviews.models import Review
 from reviews.services import AlreadyReviewed, NotAVerifiedBuyer, review_submit
@@ -51,14 +52,36 @@ def test_a_delivered_order_of_another_product_does_not_count(kettle, buyer):
         review_submit(user=buyer, product=ProductFactory(), rating=5, text=TEXT)
 
 
-def test_an_order_placed_as_a_guest_with_the_accounts_phone_counts_as_the_same_person(kettle):
-    # The shop's one rule for "the same person" (customers.identity): the phone in any format.
+def test_an_account_opened_with_a_guest_buyers_e_mail_cannot_review_as_that_buyer(kettle):
+    # Nobody confirmed the address: typing a buyer's e-mail into a new account proves nothing.
+    order_of(kettle, user=None, email="anna@example.com", phone="+79161234567")
+    impostor = UserFactory(email="anna@example.com")
+
+    with pytest.raises(NotAVerifiedBuyer) as refused:
+        review_submit(user=impostor, product=kettle, rating=1, text=TEXT)
+    assert "confirm your e-mail address on your orders page" in str(refused.value)
+    assert not Review.objects.exists()
+
+
+def test_a_guest_order_with_the_accounts_phone_typed_another_way_does_not_make_a_verified_buyer(kettle):
+    # The shop never confirms a phone, so a phone typed into an account proves nothing either.
     order_of(kettle, user=None, email="", phone="+79161234567")
     anna = UserFactory(email="anna@example.com", phone="8 916 123-45-67")
 
-    review = review_submit(user=anna, product=kettle, rating=5, text=TEXT)
+    with pytest.raises(NotAVerifiedBuyer):
+        review_submit(user=anna, product=kettle, rating=5, text=TEXT)
 
-    assert review.status == Review.Status.PENDING
+
+def test_a_guest_buyer_who_confirms_the_e_mail_reviews_the_order_placed_as_a_guest(client, kettle):
+    order_of(kettle, user=None, email="anna@example.com")
+    anna = UserFactory(email="anna@example.com", first_name="Анна")
+    client.force_login(anna)
+
+    client.get(guest_orders_link(user=anna, shop_url="http://testserver"))  # the link sent to the address
+    response = client.post(reverse("reviews:write", args=[kettle.slug]), {"rating": 5, "text": TEXT})
+
+    assert response.status_code == 302
+    assert Review.objects.get().user == anna
 
 
 def test_a_second_review_of_the_same_product_is_refused(kettle, buyer):
@@ -135,6 +158,21 @@ def test_a_signed_in_customer_who_did_not_receive_the_product_is_told_why_with_4
     assert not Review.objects.exists()
 
 
+def test_the_form_of_an_account_with_a_guest_buyers_unconfirmed_e_mail_is_refused_with_403_and_how_to_confirm(
+    client, kettle
+):
+    order_of(kettle, user=None, email="anna@example.com")
+    client.force_login(UserFactory(email="anna@example.com"))
+
+    response = client.post(reverse("reviews:write", args=[kettle.slug]), {"rating": 1, "text": TEXT})
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Ordered it as a guest? Add the order to your account first" in page
+    assert f'href="{reverse("account_orders:list")}"' in page
+    assert not Review.objects.exists()
+
+
 def test_a_verified_buyer_sends_the_form_and_is_thanked_on_the_product_page(client, kettle, buyer):
     client.force_login(buyer)
 
@@ -172,3 +210,17 @@ def test_another_customers_order_review_page_is_not_found(client, kettle, buyer)
     client.force_login(UserFactory())
 
     assert client.get(reverse("reviews:order", args=[order.number])).status_code == 404
+
+
+def test_the_review_request_of_an_order_placed_as_a_guest_asks_to_confirm_the_e_mail_first(client, kettle):
+    order = order_of(kettle, user=None, email="anna@example.com")
+    anna = UserFactory(email="anna@example.com")
+    client.force_login(anna)
+
+    before = client.get(reverse("reviews:order", args=[order.number]))
+    client.get(guest_orders_link(user=anna, shop_url="http://testserver"))
+    after = client.get(reverse("reviews:order", args=[order.number]))
+
+    assert before.status_code == 404
+    assert "confirm your e-mail address on your orders page" in before.content.decode()
+    assert after.status_code == 200 and kettle.name in after.content.decode()

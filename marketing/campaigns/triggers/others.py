@@ -377,7 +377,8 @@ class ReviewRequest(_DeliveredOrderTrigger):
             block = _products_block(ids)
             if len(block) == len(ids) and block:
                 # The button leads to the order's review page (every product with its form), each
-                # product to its own review form; signing in there proves who is writing.
+                # product to its own review form; signing in there proves who is writing (an order
+                # placed as a guest counts once added to the account: the page says how).
                 with translation.override(language):  # the pages in the message's language
                     contents[entry.pk] = Content(
                         values={"order_number": numbers[entry.subject_id], "product_name": block[0].name},
