@@ -1,8 +1,8 @@
-"""Writing different values to many rows in one statement."""
+"""Writing many rows at once: new rows by COPY, different values to existing rows in one statement."""
 
 from collections.abc import Sequence
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Model, QuerySet
 
 
@@ -36,3 +36,42 @@ def rows_update(queryset: QuerySet, objs: Sequence[Model], fields: Sequence[str]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*arrays, *fence_params])
         return cursor.rowcount
+
+
+def rows_insert(objs: Sequence[Model]) -> list[Model]:
+    """Insert `objs` (new instances of one model) and give each its primary key, as
+    bulk_create does; returns them.
+
+    On PostgreSQL the keys are drawn from the table's sequence and the rows are written with
+    COPY: bulk_create sends every value as a quoted literal inside array parameters, and for a
+    batch of rendered e-mails (kilobytes of HTML each) the quoting alone cost more CPU than
+    rendering them. Constraints hold as for INSERT (a duplicate key fails the whole batch). No
+    signals, as with bulk_create. Elsewhere (SQLite in development) bulk_create does it."""
+    if not objs:
+        return []
+    model = type(objs[0])
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        return model._default_manager.bulk_create(objs)
+    fields = [field for field in meta.concrete_fields if field is not meta.pk]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in (meta.pk, *fields))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        keys = [key for (key,) in cursor.fetchall()]
+        # Table and column names are the model's own; every value goes through COPY's own
+        # encoding. Errors are Django's (IntegrityError...), as for any other statement.
+        with connection.wrap_database_errors, cursor.cursor.copy(
+            f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN"
+        ) as copy:
+            for key, obj in zip(keys, objs, strict=True):
+                copy.write_row([key, *(field.get_db_prep_save(field.pre_save(obj, True), connection)
+                                       for field in fields)])
+    for key, obj in zip(keys, objs, strict=True):
+        obj.pk = key
+        obj._state.adding, obj._state.db = False, connection.alias
+    return list(objs)

@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.bulk import rows_update
+from core.bulk import rows_insert, rows_update
 from core.transactions import after_commit
 from customers.models import User
 from marketing.abtests.services import Assignment, ab_assignment
@@ -372,11 +372,11 @@ def outgoing_write(outgoing: list[Outgoing], *, now, counts: Counter) -> list[in
             entry.due_at = max(entry.triggered_at + next_step.delay, now)
         counts["sent"] += 1
 
-    PromoCode.objects.bulk_create([promo for *_rest, promo in rows if promo is not None])
-    messages = OutboundMessage.objects.bulk_create([message for _item, message, _cm, _promo in rows])
+    rows_insert([promo for *_rest, promo in rows if promo is not None])
+    messages = rows_insert([message for _item, message, _cm, _promo in rows])
     for (_item, _message, campaign_message, _promo), message in zip(rows, messages, strict=True):
         campaign_message.message = message
-    CampaignMessage.objects.bulk_create([campaign_message for _item, _message, campaign_message, _promo in rows])
+    rows_insert([campaign_message for _item, _message, campaign_message, _promo in rows])
     return [message.pk for message in messages]
 
 
