@@ -220,7 +220,9 @@ class CampaignEntry(models.Model):
             models.UniqueConstraint(fields=("campaign", "cause"), name="campaign_entry_once_per_cause"),
         ]
         indexes = [
-            models.Index(fields=("due_at",), condition=Q(status="waiting"), name="campaign_entry_waiting_due"),
+            # Dispatch takes the first due entries in (due_at, id) order: with both in the index
+            # it reads those rows alone, even before statistics know of a backlog just written.
+            models.Index(fields=("due_at", "id"), condition=Q(status="waiting"), name="campaign_entry_waiting_due"),
             models.Index(fields=("person", "campaign"), name="campaign_entry_person"),
             models.Index(fields=("subject_id",), condition=Q(status="waiting"), name="campaign_entry_waiting_subject"),
             # A broadcast's sender takes its queued recipients in due order.
