@@ -1,7 +1,9 @@
+import email as email_package
 import json
 import threading
 import time
 import urllib.parse
+from email import policy as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -143,6 +145,22 @@ def test_email_backend_delivers_through_django_mail(settings):
     [email] = mail.outbox
     assert (email.to, email.subject, email.body) == (["anna@example.com"], "Заказ отправлен", "Трек 8008")
     assert email.extra_headers["Message-ID"] == provider_id
+
+
+def test_an_html_e_mail_arrives_as_its_text_and_html_parts_each_with_a_boundary_of_its_own(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    html = "<p>--=_ не граница</p>\n<p>Скидка 10% до пятницы</p>"
+    for recipient in ("anna@example.com", "boris@example.com"):
+        DjangoEmailBackend().send(OutboundMessage(channel="email", kind="abandoned_cart", recipient=recipient,
+                                                  subject="Корзина ждёт", body="Текст письма", html_body=html))
+
+    parsed = [email_package.message_from_bytes(email.message().as_bytes(), policy=email_policy.default)
+              for email in mail.outbox]
+
+    for message in parsed:
+        assert message.get_body(("plain",)).get_content().strip() == "Текст письма"
+        assert message.get_body(("html",)).get_content().strip() == html
+    assert parsed[0].get_boundary() != parsed[1].get_boundary()
 
 
 def test_email_server_refusing_is_a_provider_error(settings):
