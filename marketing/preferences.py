@@ -66,12 +66,19 @@ def marketing_consent_given_q(*, channel: str) -> Q:
 def marketing_consents_given(*, channel: str, people: Iterable[Person], kind: str = "") -> set[Person]:
     """The people of `people` who may receive marketing of `kind` through `channel`, in one
     query: the same rule as marketing_consent_given, for the campaign engine's batches."""
-    people = list(people)
-    channel_answers, kind_answers = _answers(channel=channel, people=people, kind=kind)
-    return {
-        person for person, answer, for_kind in zip(people, channel_answers, kind_answers, strict=True)
-        if _allows(answer, for_kind)
-    }
+    return {person for person, _kind in marketing_consents_given_by_kind(
+        channel=channel, asking=[(person, kind) for person in people],
+    )}
+
+
+def marketing_consents_given_by_kind(*, channel: str, asking: Iterable[tuple[Person, str]]) -> set[tuple[Person, str]]:
+    """The (person, kind) pairs of `asking` allowed through `channel`, in one query for a batch
+    that mixes kinds (a dispatch batch holds several campaigns' entries)."""
+    asking = list(asking)
+    latest = _latest_answers(channel=channel, people=[person for person, _kind in asking],
+                             topics={kind for _person, kind in asking})
+    return {(person, kind) for person, kind in asking
+            if _allows(latest(person, ""), latest(person, kind) if kind else None)}
 
 
 def _allows(channel_answer: _Answer | None, kind_answer: _Answer | None) -> bool:
@@ -82,35 +89,33 @@ def _allows(channel_answer: _Answer | None, kind_answer: _Answer | None) -> bool
     return kind_answer is not None and (channel_answer is None or channel_answer[0] < kind_answer[0])
 
 
-def _answers(
-    *, channel: str, people: list[Person], kind: str
-) -> tuple[list[_Answer | None], list[_Answer | None]]:
-    """Each person's latest channel answer and latest answer about `kind`, by account or address."""
+def _latest_answers(*, channel: str, people: list[Person], topics: set[str]):
+    """A lookup (person, topic) → the person's latest answer on the topic ("": the channel's),
+    by account or address, read in one query."""
     address = "email" if channel == Channel.EMAIL else "phone"
     user_ids = {user_id for user_id, _recipient in people if user_id}
     recipients = {form for _user_id, recipient in people if recipient for form in _address_forms(channel, recipient)}
-    if not people or not (user_ids or recipients):
-        return [None] * len(people), [None] * len(people)
-    records = (
-        Consent.objects.filter(kind=CONSENT_FOR_CHANNEL[channel], topic__in={"", kind})
-        .filter(Q(user_id__in=user_ids) | Q(**{f"{address}__in": recipients}))
-        .order_by("created_at", "id")
-        .values_list("user_id", address, "topic", "granted")
-    )
     by_user: dict[tuple[int, str], _Answer] = {}
     by_address: dict[tuple[str, str], _Answer] = {}
-    for position, (user_id, recipient, topic, granted) in enumerate(records):
-        if user_id:
-            by_user[user_id, topic] = (position, granted)
-        if recipient:
-            by_address[_address_key(channel, recipient), topic] = (position, granted)
+    if user_ids or recipients:
+        records = (
+            Consent.objects.filter(kind=CONSENT_FOR_CHANNEL[channel], topic__in={"", *topics})
+            .filter(Q(user_id__in=user_ids) | Q(**{f"{address}__in": recipients}))
+            .order_by("created_at", "id")
+            .values_list("user_id", address, "topic", "granted")
+        )
+        for position, (user_id, recipient, topic, granted) in enumerate(records):
+            if user_id:
+                by_user[user_id, topic] = (position, granted)
+            if recipient:
+                by_address[_address_key(channel, recipient), topic] = (position, granted)
 
     def latest(person: Person, topic: str) -> _Answer | None:
         user_id, recipient = person
         answers = [by_user.get((user_id, topic)), by_address.get((_address_key(channel, recipient), topic))]
         return max((answer for answer in answers if answer is not None), default=None)
 
-    return [latest(person, "") for person in people], [latest(person, kind) if kind else None for person in people]
+    return latest
 
 
 def _address_key(channel: str, recipient: str) -> str:
@@ -138,15 +143,15 @@ def _phone_key(phone: str) -> str:
 
 def messages_allowed(messages: Iterable) -> set[int]:
     """The ids of the outbox rows `messages` whose recipients accept them now: recipient_allows
-    for a batch, one query per channel and kind."""
+    for a batch, one query per channel."""
     messages = list(messages)
     allowed = {message.pk for message in messages if message.kind in TRANSACTIONAL_KINDS or not message.is_marketing}
-    for channel, kind in {(message.channel, message.kind) for message in messages if message.pk not in allowed}:
-        asking = [message for message in messages
-                  if (message.channel, message.kind) == (channel, kind) and message.pk not in allowed]
-        given = marketing_consents_given(channel=channel, people=[(None, message.recipient) for message in asking],
-                                         kind=kind)
-        allowed |= {message.pk for message in asking if (None, message.recipient) in given}
+    for channel in {message.channel for message in messages if message.pk not in allowed}:
+        asking = [message for message in messages if message.channel == channel and message.pk not in allowed]
+        given = marketing_consents_given_by_kind(
+            channel=channel, asking=[((None, message.recipient), message.kind) for message in asking],
+        )
+        allowed |= {message.pk for message in asking if ((None, message.recipient), message.kind) in given}
     return allowed
 
 

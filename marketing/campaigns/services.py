@@ -38,7 +38,7 @@ from marketing.campaigns.segments import campaign_entries_in_segment
 from marketing.campaigns.triggers import TRIGGERS, Content, Verdict, person_of, person_sql
 from marketing.kinds import Channel, placeholders_for
 from marketing.models import OutboundMessage
-from marketing.preferences import marketing_consents_given
+from marketing.preferences import marketing_consents_given_by_kind
 from marketing.schedule import customer_time_zone, window_start
 from marketing.services import (
     RecipientInvalid,
@@ -186,11 +186,14 @@ def campaign_entries_dispatch(*, now: datetime.datetime | None = None, batch_siz
         by_campaign: dict[int, list[CampaignEntry]] = defaultdict(list)
         for entry in entries:
             by_campaign[entry.campaign_id].append(entry)
+        customers = _customers(entries)
+        consents = _consents(entries, campaigns)
         outgoing = []
         for campaign_id, group in by_campaign.items():
-            outgoing += _decide(campaigns[campaign_id], group, now=now, counts=counts)
+            outgoing += _decide(campaigns[campaign_id], group, now=now, counts=counts, customers=customers,
+                                consents=consents)
         outgoing = outgoing_within_cap(outgoing, now=now, counts=counts)
-        message_ids = outgoing_write(outgoing, now=now, counts=counts)
+        message_ids = outgoing_write(outgoing, now=now, counts=counts, customers=customers)
         rows_update(CampaignEntry.objects.all(), entries, ["status", "next_step", "due_at", "decided_at", "note"])
         if message_ids:
             # One task sends the batch (one claim, one connection to the mail server, results in
@@ -209,7 +212,8 @@ def _postpone(entry: CampaignEntry, until: datetime.datetime, counts: Counter, o
     counts[outcome] += 1
 
 
-def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Counter) -> list[Outgoing]:
+def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Counter, customers: dict[int, User],
+            consents: dict[str, set]) -> list[Outgoing]:
     if not campaign.is_running(now):
         for entry in entries:
             _stop(entry, gettext("The campaign is off."), counts, "campaign_off")
@@ -217,14 +221,6 @@ def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Co
     steps = {step.position: step for step in campaign.steps.all()}
     verdicts = TRIGGERS[campaign.kind].verdicts(entries)
     in_segment = campaign_entries_in_segment(campaign=campaign, entries=entries)
-    customers = _customers(entries)
-    consents = {
-        channel: marketing_consents_given(
-            channel=channel, people=[(entry.user_id, _address(entry, channel)) for entry in entries],
-            kind=campaign.kind,
-        )
-        for channel in {channel for step in steps.values() for channel in STEP_CHANNELS[step.channel]}
-    }
     outgoing = []
     for entry in entries:
         step = steps.get(entry.next_step)
@@ -249,7 +245,7 @@ def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Co
         if opens > now:
             _postpone(entry, opens, counts, "outside_window")
             continue
-        channel = _channel_for(step, entry, consents)
+        channel = _channel_for(step, entry, campaign.kind, consents)
         if channel is None:
             _stop(entry, gettext("No consent to marketing through this channel."), counts, "no_consent")
             continue
@@ -261,6 +257,18 @@ def _decide(campaign: Campaign, entries: list[CampaignEntry], *, now, counts: Co
                 continue
         outgoing.append(Outgoing(entry, campaign, step, channel, _address(entry, channel)))
     return outgoing
+
+
+def _consents(entries: list[CampaignEntry], campaigns: dict[int, Campaign]) -> dict[str, set]:
+    """Per channel, the (person, kind) pairs of the batch that may receive marketing: one query
+    per channel for all the batch's campaigns."""
+    asking: dict[str, list] = defaultdict(list)
+    for entry in entries:
+        campaign = campaigns[entry.campaign_id]
+        for channel in {channel for step in campaign.steps.all() for channel in STEP_CHANNELS[step.channel]}:
+            asking[channel].append(((entry.user_id, _address(entry, channel)), campaign.kind))
+    return {channel: marketing_consents_given_by_kind(channel=channel, asking=pairs)
+            for channel, pairs in asking.items()}
 
 
 def _customers(entries: list[CampaignEntry]) -> dict[int, User]:
@@ -281,10 +289,10 @@ STEP_CHANNELS = {
 }
 
 
-def _channel_for(step: CampaignStep, entry: CampaignEntry, consents: dict[str, set]) -> str | None:
+def _channel_for(step: CampaignStep, entry: CampaignEntry, kind: str, consents: dict[str, set]) -> str | None:
     for channel in STEP_CHANNELS[step.channel]:
         address = _address(entry, channel)
-        if address and (entry.user_id, address) in consents[channel]:
+        if address and ((entry.user_id, address), kind) in consents[channel]:
             return channel
     return None
 
@@ -331,12 +339,14 @@ def outgoing_within_cap(outgoing: list[Outgoing], *, now, counts: Counter) -> li
     return allowed
 
 
-def outgoing_write(outgoing: list[Outgoing], *, now, counts: Counter) -> list[int]:
+def outgoing_write(outgoing: list[Outgoing], *, now, counts: Counter, customers: dict[int, User] | None = None,
+                   ) -> list[int]:
     """Render each allowed step and write it to the outbox with its campaign row; returns the
-    outbox ids to send after commit."""
+    outbox ids to send after commit. `customers`: the entries' accounts, if the caller has read them."""
     language = settings.LANGUAGE_CODE[:2]
     contents: dict[int, Content] = {}
-    customers = _customers([item.entry for item in outgoing])
+    if customers is None:
+        customers = _customers([item.entry for item in outgoing])
     by_campaign: dict[int, list[Outgoing]] = defaultdict(list)
     for item in outgoing:
         by_campaign[item.campaign.pk].append(item)

@@ -11,7 +11,7 @@ from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage
 from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
 from marketing.kinds import Channel, MessageKind
 from marketing.models import OutboundMessage
-from marketing.preferences import marketing_consent_given
+from marketing.preferences import marketing_consent_given, marketing_consents_given_by_kind
 from marketing.services import message_send
 from tests.factories import UserFactory
 from tests.marketing.campaigning import abandoned_cart_campaign, campaign_run, cart_left, consent_given
@@ -106,6 +106,21 @@ def test_unsubscribing_from_everything_stops_a_kind_asked_for_before():
     consent_given("anna@example.com", granted=False)
 
     assert not _allowed("anna@example.com", MessageKind.BACK_IN_STOCK)
+
+
+def test_a_batch_of_several_kinds_is_answered_kind_by_kind_in_one_query(django_assert_num_queries):
+    consent_given("anna@example.com")
+    _answer("anna@example.com", granted=False, topic=MessageKind.BIRTHDAY)
+    _answer("boris@example.com", granted=True, topic=MessageKind.BACK_IN_STOCK)
+    asking = [((None, email), kind) for email in ("anna@example.com", "boris@example.com")
+              for kind in (MessageKind.BIRTHDAY, MessageKind.BACK_IN_STOCK)]
+
+    with django_assert_num_queries(1):
+        given = marketing_consents_given_by_kind(channel=EMAIL, asking=asking)
+
+    assert given == {((None, "anna@example.com"), MessageKind.BACK_IN_STOCK),
+                     ((None, "boris@example.com"), MessageKind.BACK_IN_STOCK)}
+    assert given == {pair for pair in asking if _allowed(pair[0][1], pair[1])}  # the same rule as one by one
 
 
 def test_the_account_page_still_shows_no_news_after_a_single_kind_was_asked_for(client):
