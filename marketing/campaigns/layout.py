@@ -33,6 +33,7 @@ _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(settings.BASE_DIR / "templates"),
     autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
     undefined=jinja2.StrictUndefined,
+    auto_reload=False,  # the layout is the shop's file: read once per process, not stat()ed per message
 )
 _environment.filters.update(rub=format_rubles, linebreaksbr=lambda text: linebreaksbr(text, autoescape=True))
 
