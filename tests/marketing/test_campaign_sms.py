@@ -12,7 +12,7 @@ from customers.models import Consent
 from customers.services import consent_record
 from marketing.campaigns.links import SMS_MAX_SEGMENTS
 from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage, CampaignStep, CampaignText
-from marketing.campaigns.services import Outgoing, _message_render
+from marketing.campaigns.services import Outgoing, message_render
 from marketing.campaigns.triggers import Content
 from marketing.kinds import Channel, placeholders_for, sample_context
 from marketing.models import OutboundMessage
@@ -40,7 +40,7 @@ def test_every_kinds_shipped_sms_fits_the_length_rule_with_its_short_links(kind,
     values = {name: value for name, value in sample_context().items() if name in placeholders_for(kind)}
     content = Content(values=values, link="http://localhost:8000/catalog/")
 
-    _item, message, campaign_message, _promo = _message_render(
+    _item, message, campaign_message, _promo = message_render(
         Outgoing(entry, campaign, step, Channel.SMS, PHONE), content, language=language, now=timezone.now(),
         zone=ZoneInfo("Europe/Moscow"),
     )
