@@ -36,7 +36,7 @@ from marketing.campaigns.services import Outgoing, outgoing_within_cap, outgoing
 from marketing.kinds import Channel
 from marketing.models import OutboundMessage
 from marketing.preferences import marketing_consents_given
-from marketing.schedule import zone_for
+from marketing.schedule import window_start, zone_for
 from marketing.segments.selectors import segment_reachable
 from marketing.services import messages_send_schedule
 
@@ -47,6 +47,8 @@ Entry = CampaignEntry.Status
 QUEUE_BATCH = 10_000
 SEND_BATCH = 1000
 MINUTE = datetime.timedelta(minutes=1)
+# How long a recipient's own time lasts (best_hour gives an hour): resumed within it, they still go.
+SLOT = datetime.timedelta(hours=1)
 
 
 class BroadcastRefused(ValueError):
@@ -105,9 +107,37 @@ def broadcast_pause(*, broadcast: Broadcast) -> bool:
     return _move(broadcast, Status.SENDING, Status.PAUSED)
 
 
-def broadcast_resume(*, broadcast: Broadcast) -> bool:
-    """Paused → sending; recipients whose time passed meanwhile go out at the channel's rate."""
-    return _move(broadcast, Status.PAUSED, Status.SENDING)
+@transaction.atomic
+def broadcast_resume(*, broadcast: Broadcast, now: datetime.datetime | None = None) -> bool:
+    """Paused → sending; recipients whose time passed meanwhile go out at the channel's rate,
+    except where each has a time of their own (best hour, local time): whoever's time is over
+    gets it when that time comes round again in their zone (within the broadcast's send window,
+    if it has one), not at once, at night. Those still ahead keep their time. The recipients are
+    moved in the same transaction, so the sender never sees the broadcast going with them overdue."""
+    now = now or timezone.now()
+    if not _move(broadcast, Status.PAUSED, Status.SENDING):
+        return False
+    if broadcast.timing in (Broadcast.Timing.BEST, Broadcast.Timing.LOCAL):
+        _overdue_put_off(broadcast, now=now)
+    return True
+
+
+def _overdue_put_off(broadcast: Broadcast, *, now: datetime.datetime) -> int:
+    """Move each queued recipient whose time is over to the next time it comes round: their
+    time of day in their zone is a slot an hour long (best_hour's hour), so someone resumed
+    within it still goes now. One UPDATE per due time and zone (a day has 24 best hours), not
+    one per person. Returns how many were moved."""
+    overdue = CampaignEntry.objects.filter(campaign_id=broadcast.pk, status=Entry.QUEUED, due_at__lt=now)
+    moved = 0
+    for due_at, zone_name in overdue.order_by().values_list("due_at", "user__timezone").distinct():
+        zone = zone_for(zone_name or "")
+        slot = due_at.astimezone(zone)
+        slot_end = (slot + SLOT).time()
+        due = window_start(now, start=slot.time(), end=slot_end, zone=zone)
+        due = window_start(due, start=broadcast.send_window_start, end=broadcast.send_window_end, zone=zone)
+        if due > now:
+            moved += overdue.filter(due_at=due_at, user__timezone=zone_name).update(due_at=due)
+    return moved
 
 
 @transaction.atomic

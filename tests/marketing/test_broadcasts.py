@@ -326,6 +326,91 @@ def test_local_time_reaches_each_zone_at_its_own_ten_oclock():
     assert due[yekaterinburg.pk] < due[moscow.pk]
 
 
+def _written(broadcast, now, django_capture_on_commit_callbacks) -> set[str]:
+    """What a beat at `now` writes for the broadcast: the recipients' addresses."""
+    before = set(OutboundMessage.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcasts_advance(now=now)
+    return set(OutboundMessage.objects.exclude(pk__in=before).values_list("recipient", flat=True))
+
+
+def test_a_best_time_broadcast_resumed_at_night_sends_the_overdue_at_their_hour_next_day(
+    settings, django_capture_on_commit_callbacks,
+):
+    settings.BROADCAST_DEFAULT_SEND_TIME = "09:00"
+    lunch, evening = customers(1)[0], customers(1)[0]
+    vladivostok = customers(1, timezone="Asia/Vladivostok")[0]
+    clicks = datetime.datetime(2026, 11, 20, tzinfo=MSK)
+    _clicked_at(lunch, [clicks.replace(hour=13, minute=10), clicks.replace(day=21, hour=13, minute=40)])
+    _clicked_at(evening, [clicks.replace(hour=19, minute=12), clicks.replace(day=21, hour=19, minute=50)])
+    # 10:00 in Vladivostok is 03:00 in Moscow.
+    _clicked_at(vladivostok, [datetime.datetime(2026, 11, 20, 10, 5, tzinfo=ZoneInfo("Asia/Vladivostok"))])
+    start = datetime.datetime(2026, 12, 1, 12, 0, tzinfo=MSK)
+    broadcast = _started(broadcast_draft(city_segment(), timing=Broadcast.Timing.BEST, starts_at=start),
+                         now=start - datetime.timedelta(hours=1))
+    assert _written(broadcast, start, django_capture_on_commit_callbacks) == set()  # queued, each at their hour
+    assert broadcast_pause(broadcast=broadcast)
+    assert _written(broadcast, start.replace(hour=13, minute=5), django_capture_on_commit_callbacks) == set()
+
+    night = datetime.datetime(2026, 12, 2, 2, 0, tzinfo=MSK)
+    assert broadcast_resume(broadcast=broadcast, now=night)
+
+    assert _written(broadcast, night, django_capture_on_commit_callbacks) == set()
+    due = dict(CampaignEntry.objects.filter(campaign=broadcast).values_list("user_id", "due_at"))
+    assert due == {
+        lunch.pk: datetime.datetime(2026, 12, 2, 13, 0, tzinfo=MSK),
+        evening.pk: datetime.datetime(2026, 12, 2, 19, 0, tzinfo=MSK),
+        # Still ahead when resumed: keeps its time.
+        vladivostok.pk: datetime.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Vladivostok")),
+    }
+    written = [_written(broadcast, night.replace(hour=hour, minute=1), django_capture_on_commit_callbacks)
+               for hour in (3, 13, 19, 20)]
+    assert written == [{vladivostok.email}, {lunch.email}, {evening.email}, set()]
+    assert CampaignMessage.objects.filter(campaign=broadcast).count() == 3
+    broadcast.refresh_from_db()
+    assert broadcast.status == Broadcast.Status.DONE
+
+
+def test_resumed_within_their_hour_they_still_go_and_a_send_window_holds_the_rest(
+    settings, django_capture_on_commit_callbacks,
+):
+    settings.BROADCAST_DEFAULT_SEND_TIME = "09:00"
+    morning, night_owl = customers(1)[0], customers(1)[0]
+    clicks = datetime.datetime(2026, 11, 20, tzinfo=MSK)
+    _clicked_at(night_owl, [clicks.replace(hour=23, minute=30), clicks.replace(day=21, hour=23, minute=10)])
+    start = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=MSK)
+    broadcast = broadcast_draft(city_segment(), timing=Broadcast.Timing.BEST, starts_at=start,
+                                send_window_start=datetime.time(9), send_window_end=datetime.time(22))
+    broadcast = _started(broadcast, now=start - datetime.timedelta(hours=1))
+    _written(broadcast, start, django_capture_on_commit_callbacks)
+    assert broadcast_pause(broadcast=broadcast)
+
+    resumed = datetime.datetime(2026, 12, 2, 9, 30, tzinfo=MSK)  # the morning one's 09:00 is a day old
+    assert broadcast_resume(broadcast=broadcast, now=resumed)
+    due = dict(CampaignEntry.objects.filter(campaign=broadcast).values_list("user_id", "due_at"))
+
+    # Their 23:00 is over and outside the broadcast's 09:00–22:00: the window's next opening.
+    assert due[night_owl.pk] == datetime.datetime(2026, 12, 2, 9, 0, tzinfo=MSK) + datetime.timedelta(days=1)
+    assert _written(broadcast, resumed, django_capture_on_commit_callbacks) == {morning.email}
+
+
+def test_a_local_time_broadcast_resumed_at_night_waits_for_ten_oclock_there(django_capture_on_commit_callbacks):
+    moscow, yekaterinburg = customers(1)[0], customers(1, timezone="Asia/Yekaterinburg")[0]
+    start = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=MSK)
+    broadcast = _started(broadcast_draft(city_segment(), timing=Broadcast.Timing.LOCAL, starts_at=start),
+                         now=start - datetime.timedelta(days=1))
+    _written(broadcast, start - datetime.timedelta(hours=13), django_capture_on_commit_callbacks)
+    assert broadcast_pause(broadcast=broadcast)
+
+    night = datetime.datetime(2026, 12, 1, 23, 0, tzinfo=MSK)  # 01:00 in Yekaterinburg
+    assert broadcast_resume(broadcast=broadcast, now=night)
+
+    assert _written(broadcast, night, django_capture_on_commit_callbacks) == set()
+    due = dict(CampaignEntry.objects.filter(campaign=broadcast).values_list("user_id", "due_at"))
+    assert due == {moscow.pk: datetime.datetime(2026, 12, 2, 10, 0, tzinfo=MSK),
+                   yekaterinburg.pk: datetime.datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Asia/Yekaterinburg"))}
+
+
 # --- A/B on a broadcast ------------------------------------------------------------------------------
 
 
