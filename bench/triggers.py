@@ -222,6 +222,7 @@ def measure_scans() -> dict[str, dict]:
 def measure_dispatch(emails: int) -> dict:
     from django.conf import settings
     from django.db import connection
+    from django.urls import get_resolver
     from django.utils import timezone
 
     from marketing.backends import backend_session
@@ -237,6 +238,9 @@ def measure_dispatch(emails: int) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("UPDATE marketing_campaignentry SET due_at = due_at - random() * interval '1 hour' "
                        "WHERE status = 'waiting'")
+    # A worker imports the URL configuration once, for its first message's links (a second of
+    # imports here); the rate measured is a running worker's, so that is paid before the clock starts.
+    get_resolver().url_patterns  # noqa: B018
     sent_before = OutboundMessage.objects.filter(is_marketing=True, status="sent").count()
     outcomes: dict[str, int] = {}
     database = {"queries": 0, "seconds": 0.0}

@@ -36,6 +36,7 @@ def _route(name: str) -> str:
 
 
 def _signed_url(name: str, signed: str) -> str:
+    """The address of route `name` for a signed value or a message's random token (both URL-safe)."""
     return absolute(_route(name).replace(_SIGNED, signed, 1))
 
 
@@ -78,12 +79,12 @@ def unsubscribe_url(token: str) -> str:
 def sms_unsubscribe_url(token: str) -> str:
     """The SMS's short opt-out link: the message's random token alone (96 bits, unique, never
     shown elsewhere) names it, which is as unguessable as a signature and a third as long."""
-    return absolute(reverse("marketing:sms_unsubscribe", args=[token]))
+    return _signed_url("marketing:sms_unsubscribe", token)
 
 
 def sms_click_url(token: str) -> str:
     """The SMS's short link to the message's main target, named by the token like the opt-out."""
-    return absolute(reverse("marketing:sms_click", args=[token]))
+    return _signed_url("marketing:sms_click", token)
 
 
 # An SMS of more parts costs more and may arrive out of order: a campaign SMS, its links
@@ -111,7 +112,7 @@ def unsubscribe_read(signed: str) -> str | None:
 
 
 def cart_return_url(cart_id: int) -> str:
-    return absolute(reverse("marketing:cart_return", args=[_CART.sign(str(cart_id))]))
+    return _signed_url("marketing:cart_return", _CART.sign(str(cart_id)))
 
 
 def cart_return_read(signed: str) -> int | None:
@@ -126,7 +127,7 @@ _REORDER = signing.Signer(salt="marketing.campaign.reorder")
 
 def reorder_url(product_id: int) -> str:
     """One click puts the product back in the cart (replenishment)."""
-    return absolute(reverse("marketing:reorder", args=[_REORDER.sign(str(product_id))]))
+    return _signed_url("marketing:reorder", _REORDER.sign(str(product_id)))
 
 
 def reorder_read(signed: str) -> int | None:
