@@ -18,3 +18,12 @@ def phone_normalize(raw: str, *, region: str = DEFAULT_PHONE_REGION) -> str:
         raise ValidationError({"phone": _("Enter a valid phone number, for example +7 916 123-45-67.")},
                               code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_normalize_or_keep(raw: str) -> str:
+    """The phone as the shop keeps it where a bad number must not refuse the write (a consent,
+    an old record): E.164 when phone_normalize reads it, otherwise as typed, stripped."""
+    try:
+        return phone_normalize(raw)
+    except ValidationError:
+        return (raw or "").strip()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
 from catalog.models import Product
+from core.phones import phone_normalize_or_keep
 from customers import view_buffer
 from customers.activity import classify_channel, device_from_user_agent
 from customers.models import CONSENT_WORDING_VERSION, Consent, PointsEntry, ProductView, User, Visit, VisitEvent
@@ -315,8 +316,10 @@ def consent_record(
     """Keep one answer to one consent question as evidence. Nothing is overwritten: the
     latest record of a kind is the customer's current answer (for marketing, as
     marketing.preferences.marketing_consent_given weighs it). `topic` narrows a marketing answer
-    to one kind of message."""
+    to one kind of message. The phone is kept in E.164 (core.phones), or as typed when it is
+    not a number phone_normalize reads."""
     email = (email or "").strip().lower()
+    phone = phone_normalize_or_keep(phone)  # the outbox writes E.164 and the sender asks by it
     if user is None and not email and not phone:
         raise ValidationError(_("A consent must name the person: an account, an e-mail or a phone."))
     if kind not in Consent.Kind.values:

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import Consent
 from customers.services import consent_record
@@ -11,7 +12,7 @@ from marketing.campaigns.models import Campaign, CampaignEntry, CampaignMessage
 from marketing.campaigns.services import campaign_entries_dispatch, campaigns_scan
 from marketing.kinds import Channel, MessageKind
 from marketing.models import OutboundMessage
-from marketing.preferences import marketing_consent_given, marketing_consents_given_by_kind
+from marketing.preferences import marketing_consent_given, marketing_consents_given_by_kind, messages_allowed
 from marketing.services import message_send
 from tests.factories import UserFactory
 from tests.marketing.campaigning import abandoned_cart_campaign, campaign_run, cart_left, consent_given
@@ -70,12 +71,30 @@ def test_a_consent_given_with_the_phone_typed_another_way_counts_for_that_number
     assert not marketing_consent_given(channel=Channel.SMS, recipient="8 (916) 123-45-68")
 
 
-def test_an_sms_consent_kept_with_the_phone_as_the_account_typed_it_still_counts():
-    # An account keeps its phone as the customer typed it, and its consents with it.
+def test_an_sms_consent_given_with_the_phone_typed_counts_for_the_outbox_number():
     consent_record(kind=Consent.Kind.MARKETING_SMS, granted=True, wording_version="1",
                    source=Consent.Source.REGISTRATION, phone="8 916 123-45-67")
 
+    assert marketing_consent_given(channel=Channel.SMS, recipient="+79161234567")
     assert marketing_consent_given(channel=Channel.SMS, recipient="8 916 123-45-67")
+
+
+def _campaign_sms_to(phone: str) -> OutboundMessage:
+    return OutboundMessage.objects.create(
+        channel=Channel.SMS, kind=MessageKind.BROADCAST, recipient=phone, language="ru", body="Скидки",
+        is_marketing=True, idempotency_key=f"test-{phone}", due_at=timezone.now(),
+    )
+
+
+def test_a_customer_who_ticked_sms_news_at_sign_up_with_the_phone_typed_receives_a_campaign_sms(client):
+    client.post(reverse("customers:sign_up"), {
+        "email": "anna@example.com", "phone": "8 (916) 123-45-67", "password": "a-long-enough-pass-42",
+        "consent_personal_data": "on", "consent_marketing_sms": "on",
+    })
+    to_her, to_someone_else = _campaign_sms_to("+79161234567"), _campaign_sms_to("+79161234568")
+
+    # The outbox writes phones in E.164 and the sender asks by the address alone.
+    assert messages_allowed([to_her, to_someone_else]) == {to_her.pk}
 
 
 def test_a_kind_refused_stays_refused_while_news_by_e_mail_are_allowed():
