@@ -1,12 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from customers.forms import PhoneCleaned
 from customers.models import DataRequest, ProductView, User, Visit
+
+
+class UserChangeFormPhoneCleaned(PhoneCleaned, UserChangeForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeFormPhoneCleaned
     ordering = ("-date_joined",)
     list_display = ("email", "first_name", "last_name", "phone", "is_staff", "date_joined")
     search_fields = ("email", "first_name", "last_name", "phone")

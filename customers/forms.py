@@ -6,9 +6,28 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.client_address import client_address
+from core.phones import phone_normalize
 from customers import throttle
 from customers.models import Address, User
 from customers.services import customer_sign_up
+
+
+def phone_clean(raw: str) -> str:
+    """A customer's phone as an account keeps it: E.164, the outbox's format (core.phones);
+    empty when none was given. A number phone_normalize cannot read is refused."""
+    if not (raw or "").strip():
+        return ""
+    try:
+        return phone_normalize(raw)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict["phone"], code="invalid_phone") from None
+
+
+class PhoneCleaned:
+    """For a ModelForm of User with the phone among its fields."""
+
+    def clean_phone(self):
+        return phone_clean(self.cleaned_data["phone"])
 
 
 class SignInForm(forms.Form):
@@ -43,7 +62,7 @@ class SignInForm(forms.Form):
         return self.cleaned_data
 
 
-class SignUpForm(forms.ModelForm):
+class SignUpForm(PhoneCleaned, forms.ModelForm):
     password = forms.CharField(
         label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
@@ -84,7 +103,7 @@ class SignUpForm(forms.ModelForm):
         )
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PhoneCleaned, forms.ModelForm):
     class Meta:
         model = User
         fields = ("first_name", "last_name", "phone", "gender", "birth_date", "city")

@@ -341,7 +341,7 @@ def customer_sign_up(
     consent to personal-data processing and the optional marketing ones, each recorded with
     the wording version and "registration" as the source. All or nothing. Announces
     customer_signed_up in the same transaction."""
-    user = User(email=email, first_name=first_name, last_name=last_name, phone=phone)
+    user = User(email=email, first_name=first_name, last_name=last_name, phone=phone_normalize_or_keep(phone))
     user.set_password(password)
     user.save()
     answers = [(Consent.Kind.PERSONAL_DATA, True)]

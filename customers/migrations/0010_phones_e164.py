@@ -1,7 +1,7 @@
 """Phones kept as the customer typed them ("8 916 123-45-67") become E.164 ("+79161234567"),
-the outbox's format: the consents recorded with an account's typed phone. A number
-phone_normalize cannot read is kept as it is, stripped. Forwards only: the typed forms are not
-worth restoring."""
+the outbox's format: the consents recorded with an account's typed phone, and the accounts'
+phones themselves. A number phone_normalize cannot read is kept as it is, stripped. Forwards only:
+the typed forms are not worth restoring."""
 
 from django.db import migrations
 
@@ -30,6 +30,10 @@ def consent_phones_normalize(apps, schema_editor, batch: int = BATCH) -> int:
     return phones_normalize(apps, schema_editor, model_name="Consent", batch=batch)
 
 
+def user_phones_normalize(apps, schema_editor, batch: int = BATCH) -> int:
+    return phones_normalize(apps, schema_editor, model_name="User", batch=batch)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -38,4 +42,5 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(consent_phones_normalize, migrations.RunPython.noop, elidable=True),
+        migrations.RunPython(user_phones_normalize, migrations.RunPython.noop, elidable=True),
     ]
