@@ -127,10 +127,10 @@ def _address_key(channel: str, recipient: str) -> str:
 
 
 def _address_forms(channel: str, recipient: str) -> set[str]:
-    """The stored values that are this address: its key, and for a phone also the number as
-    typed, which a record may hold (an account keeps its phone as the customer typed it)."""
-    key = _address_key(channel, recipient)
-    return {key} if channel == Channel.EMAIL else {key, recipient.strip()}
+    """The stored values that are this address: its key alone. A consent keeps a phone in E.164
+    (customers.services.consent_record, and customers migration 0010 for those kept as typed
+    before), or as typed when it is no number, which is then its key too."""
+    return {_address_key(channel, recipient)}
 
 
 @lru_cache(maxsize=4096)
