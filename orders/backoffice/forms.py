@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.forms import phone_clean
 from orders.models import CallLog, Order
 from orders.services.backoffice import DETAIL_FIELDS
-from orders.services.contact import phone_normalize
 
 
 class TransitionForm(forms.Form):
@@ -35,4 +35,5 @@ class OrderDetailsForm(forms.ModelForm):
         fields = DETAIL_FIELDS
 
     def clean_phone(self):
-        return phone_normalize(self.cleaned_data["phone"])
+        # A phone that is no number is the field's error, said as checkout says it.
+        return phone_clean(self.cleaned_data["phone"])

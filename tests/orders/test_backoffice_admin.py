@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.roles import MANAGER, WAREHOUSE
+from orders.backoffice.forms import OrderDetailsForm
 from orders.models import CallLog, Order, OrderStatusChange
 from orders.services import OutOfStock, order_claim, order_transition
 from orders.services.backoffice import (
@@ -463,3 +464,25 @@ def test_a_refused_order_in_a_bulk_move_does_not_hold_back_the_others(client, wa
 
     assert Order.objects.get(pk=confirmed.pk).status == "packed"
     assert Order.objects.get(pk=new.pk).status == "new"
+
+
+def test_a_phone_that_is_no_number_is_the_order_forms_error_not_a_server_error():
+    order = OrderFactory(phone="+79161234567")
+    data = {field: getattr(order, field) for field in ("name", "email", "address", "postcode")}
+    data.update(phone="call me maybe", delivery_method=order.delivery_method_id)
+
+    form = OrderDetailsForm(data=data, instance=order)
+
+    assert not form.is_valid()
+    assert form.errors["phone"]
+
+
+def test_the_order_form_keeps_a_phone_typed_the_russian_way_in_e164():
+    order = OrderFactory(phone="+79161234567")
+    data = {field: getattr(order, field) for field in ("name", "email", "address", "postcode")}
+    data.update(phone="8 (916) 765-43-21", delivery_method=order.delivery_method_id)
+
+    form = OrderDetailsForm(data=data, instance=order)
+
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["phone"] == "+79167654321"
