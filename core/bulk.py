@@ -75,3 +75,22 @@ def rows_insert(objs: Sequence[Model]) -> list[Model]:
         obj.pk = key
         obj._state.adding, obj._state.db = False, connection.alias
     return list(objs)
+
+
+def rows_insert_selected(model: type[Model], selected: QuerySet, columns: dict[str, str], *,
+                         unique: Sequence[str]) -> int:
+    """Insert into `model`'s table the rows `selected` reads, in one INSERT … SELECT: `columns`
+    maps each of the model's columns to the name of a value of `selected`. A row whose `unique`
+    key exists already is left as it is (ON CONFLICT DO NOTHING). Returns the rows written."""
+    connection = connections[router.db_for_write(model)]
+    select, params = selected.values(*columns.values()).query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(map(quote, columns))
+    values = ", ".join(f"selected.{quote(name)}" for name in columns.values())
+    # The names are the model's own and every value a parameter; "WHERE true" keeps SQLite from
+    # reading ON CONFLICT as a join's ON.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) SELECT {values} FROM ({select}) AS selected WHERE true "  # noqa: S608, E501
+    sql += f"ON CONFLICT ({', '.join(map(quote, unique))}) DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -18,13 +18,13 @@ import logging
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import CharField, DateTimeField, Value
 from django.db.models.functions import Cast, Concat, Lower
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.bulk import rows_update
+from core.bulk import rows_insert_selected, rows_update
 from core.transactions import after_commit
 from customers.models import User
 from marketing.abtests.services import ab_group, ab_test_decide, ab_test_of, ab_test_start
@@ -269,16 +269,7 @@ def _entries_insert(broadcast: Broadcast, ids: list[int], *, due: datetime.datet
         "phone": "phone", "person": "entry_person", "triggered_at": "entry_triggered", "due_at": "entry_due",
         "created_at": "entry_created", "next_step": "entry_step", "status": "entry_status", "note": "entry_note",
     }
-    select, params = rows.values(*columns.values()).query.sql_with_params()
-    quote = connection.ops.quote_name
-    table, names = quote(CampaignEntry._meta.db_table), ", ".join(map(quote, columns))
-    values = ", ".join(f"found.{quote(name)}" for name in columns.values())
-    # The names are the model's own and every value a parameter; "WHERE true" keeps SQLite from
-    # reading ON CONFLICT as a join's ON.
-    sql = f"INSERT INTO {table} ({names}) SELECT {values} FROM ({select}) AS found WHERE true "  # noqa: S608
-    sql += f"ON CONFLICT ({quote('campaign_id')}, {quote('cause')}) DO NOTHING"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    rows_insert_selected(CampaignEntry, rows, columns, unique=("campaign_id", "cause"))
 
 
 def _dues(broadcast: Broadcast, people: list[tuple], *, now: datetime.datetime) -> dict[int, datetime.datetime]:

@@ -5,11 +5,11 @@ Safe to run twice at once: the unique (campaign, cause) constraint refuses a sec
 
 import datetime
 
-from django.db import connection
 from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Value
 from django.db.models.functions import Greatest, Lower, Trim
 from django.utils import timezone
 
+from core.bulk import rows_insert_selected
 from marketing.campaigns.models import Campaign, CampaignEntry
 from marketing.campaigns.triggers import TRIGGERS, person_of, person_sql
 
@@ -82,14 +82,4 @@ def _entries_insert(campaign: Campaign, found: QuerySet, *, first_delay: datetim
         "phone": "contact_phone", "person": "entry_person", "due_at": "entry_due", "created_at": "entry_created",
         "next_step": "entry_step", "status": "entry_status", "note": "entry_note",
     }
-    select, params = rows.values(*columns.values()).query.sql_with_params()
-    quote = connection.ops.quote_name
-    table, names = quote(CampaignEntry._meta.db_table), ", ".join(map(quote, columns))
-    values = ", ".join(f"found.{quote(name)}" for name in columns.values())
-    # The names are the model's own and every value a parameter; "WHERE true" keeps SQLite from
-    # reading ON CONFLICT as a join's ON.
-    sql = f"INSERT INTO {table} ({names}) SELECT {values} FROM ({select}) AS found WHERE true "  # noqa: S608
-    sql += f"ON CONFLICT ({quote('campaign_id')}, {quote('cause')}) DO NOTHING"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+    return rows_insert_selected(CampaignEntry, rows, columns, unique=("campaign_id", "cause"))
